@@ -1,0 +1,356 @@
+// The engine of one node: keyspace, command table, config, clients, statistics, propagation.
+// Execute() is the dispatcher (Redis's processCommand + call): lookup, arity, auth, state checks, MULTI
+// queueing, the handler, statistics, monitors, propagation. Callers hold SyncRoot: one ordering point per node.
+using System.Diagnostics;
+using RedisPanel.Engine.Config;
+using RedisPanel.Protocol;
+using RedisPanel.Storage;
+
+namespace RedisPanel.Engine;
+
+/// <summary>What the connection does after a command.</summary>
+public enum ExecOutcome
+{
+    Continue,
+    /// <summary>The client is blocked (BLPOP ...): stop processing its further commands until unblocked.</summary>
+    Blocked,
+    /// <summary>Close the connection once the reply is written (QUIT, protocol error).</summary>
+    Close,
+}
+
+public sealed partial class RedisEngine
+{
+    private readonly CommandContext _ctx;
+    private readonly ArgList _queuedArgs = new();
+    private readonly List<IPropagationSink> _sinks = new();
+    private readonly ReplyBuffer _propagationBuffer = new(256);
+    private long _nextClientId;
+
+    public RedisEngine(ServerConfig config, TimeProvider? time = null, int? randomSeed = null, CommandTable? table = null)
+    {
+        Config = config;
+        Time = time ?? TimeProvider.System;
+        Random = randomSeed is int seed ? new Random(seed) : new Random();
+        Keyspace = new Keyspace(config.Databases, Time);
+        Table = table ?? CommandTable.CreateDefault();
+        _ctx = new CommandContext(this);
+        Keyspace.KeyExpired = OnKeyExpired;
+        StartTimeMs = Keyspace.NowMs;
+        RunId = RandomHex(40);
+    }
+
+    /// <summary>The node's ordering lock: every command, expiry cycle and stream apply runs under it.</summary>
+    public object SyncRoot { get; } = new();
+
+    public ServerConfig Config { get; }
+    public TimeProvider Time { get; }
+    public Random Random { get; }
+    public Keyspace Keyspace { get; }
+    public CommandTable Table { get; }
+    public EngineStats Stats { get; } = new();
+    public long StartTimeMs { get; }
+    public string RunId { get; }
+
+    /// <summary>The port the node listens on (for INFO, replication announcements).</summary>
+    public int TcpPort { get; set; }
+
+    /// <summary>Changes since the last save (Redis's server.dirty).</summary>
+    public long Dirty { get; set; }
+
+    /// <summary>True while the dataset is being loaded: commands without the Loading flag get -LOADING.</summary>
+    public bool Loading { get; set; }
+
+    /// <summary>Connected clients by id.</summary>
+    public Dictionary<long, ClientSession> Clients { get; } = new();
+
+    /// <summary>Clients in MONITOR mode.</summary>
+    public List<ClientSession> Monitors { get; } = new();
+
+    /// <summary>
+    /// Set by the replication layer: returns Redis's error text when a command must be refused because of the
+    /// node's replication state (READONLY, MASTERDOWN, NOREPLICAS), or null to allow it.
+    /// </summary>
+    public Func<ClientSession, CommandDef, string?>? ReplicationGate { get; set; }
+
+    /// <summary>Raised after each executed command with its definition (stats for the dashboard, keyspace events).</summary>
+    public event Action<CommandDef>? CommandExecuted;
+
+    public ClientSession CreateClient(string addr, string laddr)
+    {
+        var c = new ClientSession(++_nextClientId, addr, laddr, Keyspace.NowMs);
+        c.Authenticated = Config.RequirePass.Length == 0;
+        return c;
+    }
+
+    public void AddPropagationSink(IPropagationSink sink)
+    {
+        lock (SyncRoot) _sinks.Add(sink);
+    }
+
+    public void RemovePropagationSink(IPropagationSink sink)
+    {
+        lock (SyncRoot) _sinks.Remove(sink);
+    }
+
+    /// <summary>
+    /// Executes one command for <paramref name="client"/>. The caller holds <see cref="SyncRoot"/>.
+    /// The reply is written to the client's reply buffer.
+    /// </summary>
+    public ExecOutcome Execute(ClientSession client, ArgList args)
+    {
+        client.LastInteractionMs = Keyspace.NowMs;
+        var reply = client.Writer;
+        var def = Table.Find(args[0]);
+        if (def is null)
+        {
+            FlagTransactionError(client);
+            RejectCall(reply, Errors.UnknownCommand(args.GetString(0), Enumerable.Range(1, Math.Min(args.Count - 1, 128)).Select(args.GetString)));
+            return ExecOutcome.Continue;
+        }
+        if (def.Subcommands is not null && args.Count >= 2)
+        {
+            var sub = CommandTable.FindSub(def, args[1]);
+            if (sub is null)
+            {
+                FlagTransactionError(client);
+                RejectCall(reply, Errors.UnknownSubcommand(args.GetString(1), def.Name));
+                return ExecOutcome.Continue;
+            }
+            def = sub;
+        }
+        if (!def.ArityOk(args.Count) || def.Handler is null)
+        {
+            FlagTransactionError(client);
+            def.RejectedCalls++;
+            RejectCall(reply, Errors.WrongArity(def.FullName));
+            return ExecOutcome.Continue;
+        }
+        var root = def.Parent ?? def;
+        if (!client.Authenticated && (root.Flags & CommandFlags.NoAuth) == 0)
+        {
+            FlagTransactionError(client);
+            def.RejectedCalls++;
+            RejectCall(reply, Errors.NoAuth);
+            return ExecOutcome.Continue;
+        }
+        if (ReplicationGate is { } gate && gate(client, def) is { } refusal)
+        {
+            FlagTransactionError(client);
+            def.RejectedCalls++;
+            RejectCall(reply, refusal);
+            return ExecOutcome.Continue;
+        }
+        if (client.Has(ClientFlags.PubSub) && reply.Protocol == 2 && (root.Flags & CommandFlags.PubSubContext) == 0)
+        {
+            def.RejectedCalls++;
+            RejectCall(reply, $"ERR Can't execute '{def.FullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return ExecOutcome.Continue;
+        }
+        if (Loading && (def.Flags & CommandFlags.Loading) == 0)
+        {
+            def.RejectedCalls++;
+            RejectCall(reply, Errors.Loading);
+            return ExecOutcome.Continue;
+        }
+        if (client.MultiQueue is not null && (root.Flags & CommandFlags.NoQueue) == 0)
+        {
+            if ((def.Flags & CommandFlags.NoMulti) != 0)
+            {
+                FlagTransactionError(client);
+                RejectCall(reply, $"ERR Command not allowed inside a transaction");
+                return ExecOutcome.Continue;
+            }
+            client.MultiQueue.Add(args.ToArrays());
+            reply.SimpleString("QUEUED");
+            return ExecOutcome.Continue;
+        }
+        return Call(client, def, args);
+    }
+
+    /// <summary>
+    /// Runs a validated command: the handler, statistics, MONITOR feed and propagation (Redis's call()).
+    /// Also used by EXEC for queued commands and by the replication stream applier.
+    /// </summary>
+    public ExecOutcome Call(ClientSession client, CommandDef def, ArgList args)
+    {
+        var ctx = _ctx;
+        var prevClient = ctx.Client;
+        var prevArgs = ctx.Args;
+        var prevDef = ctx.Command;
+        var prevRewrites = ctx.Rewrites;
+        bool prevSuppressed = ctx.PropagationSuppressed;
+        ctx.Client = client;
+        ctx.Args = args;
+        ctx.Command = def;
+        ctx.Rewrites = null;
+        ctx.PropagationSuppressed = false;
+        long dirtyBefore = Dirty;
+        int dbBefore = client.Db;
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            def.Handler!(ctx);
+        }
+        finally
+        {
+            long elapsed = Stopwatch.GetTimestamp() - start;
+            def.Calls++;
+            def.Microseconds += elapsed * 1_000_000 / Stopwatch.Frequency;
+            Stats.TotalCommandsProcessed++;
+            client.LastCommand = def.FullName;
+            AfterCall(ctx, dbBefore, elapsed);
+            if (Dirty != dirtyBefore || ctx.Rewrites is not null) PropagateCall(ctx, dbBefore);
+            CommandExecuted?.Invoke(def);
+            ctx.Client = prevClient;
+            ctx.Args = prevArgs;
+            ctx.Command = prevDef;
+            ctx.Rewrites = prevRewrites;
+            ctx.PropagationSuppressed = prevSuppressed;
+        }
+        if (client.Has(ClientFlags.Blocked)) return ExecOutcome.Blocked;
+        return client.Has(ClientFlags.CloseAfterReply) ? ExecOutcome.Close : ExecOutcome.Continue;
+    }
+
+    /// <summary>Runs a command given as owned arrays (EXEC's queue, AOF replay, the dashboard console).</summary>
+    public ExecOutcome Execute(ClientSession client, byte[][] args)
+    {
+        var list = new ArgList();
+        list.Reset(args);
+        return Execute(client, list);
+    }
+
+    private void RejectCall(RespWriter reply, string error)
+    {
+        Stats.TotalErrorReplies++;
+        reply.Error(error);
+    }
+
+    private static void FlagTransactionError(ClientSession client)
+    {
+        if (client.MultiQueue is not null) client.Flags |= ClientFlags.DirtyExec;
+    }
+
+    /// <summary>Hook for the families that need to see every call (slowlog, monitor); see RedisEngine.*.cs.</summary>
+    partial void AfterCallHook(CommandContext ctx, int db, long elapsedTicks);
+
+    private void AfterCall(CommandContext ctx, int db, long elapsedTicks)
+    {
+        if (Monitors.Count > 0 && (ctx.Command.Flags & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0
+            && ((ctx.Command.Parent?.Flags ?? CommandFlags.None) & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0)
+            FeedMonitors(ctx.Client, db, ctx.Args);
+        AfterCallHook(ctx, db, elapsedTicks);
+    }
+
+    private void PropagateCall(CommandContext ctx, int db)
+    {
+        if (_sinks.Count == 0 || ctx.PropagationSuppressed) return;
+        var def = ctx.Command;
+        if (ctx.Rewrites is { } rewrites)
+        {
+            foreach (var (rdb, rargs) in rewrites)
+            {
+                var list = new ArgList();
+                list.Reset(rargs);
+                Propagate(rdb, list);
+            }
+            return;
+        }
+        if (!(def.IsWrite || ((def.Parent?.Flags ?? def.Flags) & CommandFlags.MayReplicate) != 0)) return;
+        if ((def.Flags & CommandFlags.NoPropagate) != 0) return;
+        Propagate(db, ctx.Args);
+    }
+
+    /// <summary>Sends a command to every propagation sink (backlog, AOF) as RESP bytes.</summary>
+    public void Propagate(int db, ArgList args)
+    {
+        if (_sinks.Count == 0) return;
+        var buf = _propagationBuffer;
+        buf.Clear();
+        var w = new RespWriter(buf);
+        w.ArrayHeader(args.Count);
+        for (int i = 0; i < args.Count; i++) w.Bulk(args[i]);
+        foreach (var sink in _sinks) sink.Propagate(db, buf.WrittenSpan);
+    }
+
+    private void OnKeyExpired(int db, byte[] key)
+    {
+        // Redis 7.0 propagates an expired key as DEL (src/db.c propagateDeletion).
+        if (_sinks.Count == 0) return;
+        var list = new ArgList();
+        list.Reset([ "DEL"u8.ToArray(), key ]);
+        Propagate(db, list);
+    }
+
+    private void FeedMonitors(ClientSession client, int db, ArgList args)
+    {
+        // "+1339518083.107412 [0 127.0.0.1:60866] "keys" "*""
+        long now = Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 + Time.GetUtcNow().Microsecond;
+        var sb = new System.Text.StringBuilder();
+        sb.Append(now / 1_000_000).Append('.').Append((now % 1_000_000).ToString("D6"));
+        sb.Append(" [").Append(db).Append(' ');
+        if (client.Has(ClientFlags.Internal)) sb.Append("lua");
+        else if (client.Has(ClientFlags.Master)) sb.Append("master"); // Redis shows unix/ip:port; the master link has its own
+        else sb.Append(client.Address);
+        sb.Append(']');
+        for (int i = 0; i < args.Count; i++) sb.Append(' ').Append(Quote(args[i]));
+        string line = sb.ToString();
+        foreach (var m in Monitors)
+        {
+            if (m == client) continue;
+            m.Writer.SimpleString(line);
+            m.NotifyOutput();
+        }
+    }
+
+    /// <summary>Redis's sdscatrepr: a double-quoted string with C escapes (MONITOR, DEBUG, CLIENT LIST).</summary>
+    public static string Quote(ReadOnlySpan<byte> s)
+    {
+        var sb = new System.Text.StringBuilder(s.Length + 2);
+        sb.Append('"');
+        foreach (byte b in s)
+        {
+            switch (b)
+            {
+                case (byte)'\\': sb.Append("\\\\"); break;
+                case (byte)'"': sb.Append("\\\""); break;
+                case (byte)'\n': sb.Append("\\n"); break;
+                case (byte)'\r': sb.Append("\\r"); break;
+                case (byte)'\t': sb.Append("\\t"); break;
+                case 7: sb.Append("\\a"); break;
+                case 8: sb.Append("\\b"); break;
+                default:
+                    if (b >= 32 && b < 127) sb.Append((char)b);
+                    else sb.Append("\\x").Append(b.ToString("x2"));
+                    break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
+
+    /// <summary>Runs one cycle of active expiry (Redis's activeExpireCycle, slow variant); call ~hz times a second.</summary>
+    public void ActiveExpireCycle(TimeSpan budget)
+    {
+        if (Keyspace.IsReplica) return; // replicas wait for the master's DEL
+        long deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
+        for (int i = 0; i < Keyspace.DatabaseCount; i++)
+        {
+            var db = Keyspace[i];
+            while (true)
+            {
+                var (sampled, expired) = db.ActiveExpireStep(Random, 20);
+                if (sampled == 0 || expired * 4 <= sampled || Stopwatch.GetTimestamp() > deadline) break;
+            }
+        }
+    }
+
+    private string RandomHex(int length)
+    {
+        const string hex = "0123456789abcdef";
+        var chars = new char[length];
+        for (int i = 0; i < length; i++) chars[i] = hex[Random.Next(16)];
+        return new string(chars);
+    }
+
+    /// <summary>A new random 40-hex-digit id (run_id, replid).</summary>
+    public string NewRandomId() => RandomHex(40);
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace RedisPanel.Node;
+
+/// <summary>Source-generated log messages of a node; every message names the node (and the connection).</summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "[{Node}] Ready to accept connections tcp on {Endpoint}")]
+    public static partial void Listening(ILogger logger, string node, string endpoint);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "[{Node}] Could not create server TCP listening socket {Endpoint}: {Reason}")]
+    public static partial void BindFailed(ILogger logger, string node, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "[{Node}] Stopped")]
+    public static partial void Stopped(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "[{Node}] conn {ConnectionId} accepted from {Remote}")]
+    public static partial void Accepted(ILogger logger, string node, long connectionId, string remote);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "[{Node}] conn {ConnectionId} closed")]
+    public static partial void Closed(ILogger logger, string node, long connectionId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "[{Node}] conn {ConnectionId} protocol error from {Remote}: {Error}")]
+    public static partial void ProtocolError(ILogger logger, string node, long connectionId, string remote, string error);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "[{Node}] conn {ConnectionId} closed for overcoming of query buffer limits ({Bytes} bytes)")]
+    public static partial void QueryBufferLimit(ILogger logger, string node, long connectionId, long bytes);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "[{Node}] conn {ConnectionId} failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception ex, string node, long connectionId);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "[{Node}] cron failed")]
+    public static partial void CronFailed(ILogger logger, Exception ex, string node);
+}

@@ -1,0 +1,267 @@
+// A node: one Redis-compatible server (engine + listener + cron) that can be started, stopped and restarted
+// while the hosting process runs. Several nodes live in one process; nothing here is static.
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RedisPanel.Engine;
+
+namespace RedisPanel.Node;
+
+public sealed class RedisNode : IAsyncDisposable
+{
+    private const string ProtectedModeError =
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+    private readonly IConnectionListenerFactory _listenerFactory;
+    private readonly List<IConnectionListener> _listeners = new();
+    private readonly List<Task> _acceptLoops = new();
+    private readonly ConcurrentDictionary<long, (RespConnection Conn, Task Run)> _connections = new();
+    private CancellationTokenSource? _cronStop;
+    private Task? _cron;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+
+    public RedisNode(NodeOptions options, ILoggerFactory? loggerFactory = null, IConnectionListenerFactory? listenerFactory = null)
+    {
+        Options = options;
+        Name = options.Name;
+        var lf = loggerFactory ?? NullLoggerFactory.Instance;
+        Logger = lf.CreateLogger("RedisPanel.Node");
+        _listenerFactory = listenerFactory ?? new SocketTransportFactory(
+            Microsoft.Extensions.Options.Options.Create(new SocketTransportOptions
+            {
+                // The parser consumes nothing of a partial frame, so the transport must not pause reading at a
+                // fixed size: a 512 MB bulk string would deadlock. The node enforces client-query-buffer-limit.
+                MaxReadBufferSize = null,
+                MaxWriteBufferSize = 64 * 1024 * 1024,
+                NoDelay = true,
+            }), lf);
+        Engine = CreateEngine();
+    }
+
+    public string Name { get; }
+    public NodeOptions Options { get; }
+    public RedisEngine Engine { get; private set; }
+    internal ILogger Logger { get; }
+    public NodeState State { get; private set; } = NodeState.Stopped;
+    public string? FailureReason { get; private set; }
+
+    /// <summary>The bound port (differs from the configured one when that was 0).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>Raised when <see cref="State"/> changes.</summary>
+    public event Action<RedisNode>? StateChanged;
+
+    private RedisEngine CreateEngine() => new(Options.Config, Options.Time, Options.RandomSeed);
+
+    /// <summary>
+    /// Binds the listeners and starts serving. A failure (port in use ...) leaves the node <see cref="NodeState.Failed"/>
+    /// with <see cref="FailureReason"/> set, and is returned as false rather than thrown.
+    /// </summary>
+    public async Task<bool> StartAsync(CancellationToken ct = default)
+    {
+        await _lifecycle.WaitAsync(ct);
+        try
+        {
+            if (State == NodeState.Running) return true;
+            SetState(NodeState.Starting, null);
+            var config = Options.Config;
+            int port = config.Port;
+            try
+            {
+                foreach (var addr in config.Bind)
+                {
+                    string host = addr.TrimStart('-'); // "-::1" means optional in Redis
+                    if (!IPAddress.TryParse(host, out var ip))
+                        ip = host == "localhost" ? IPAddress.Loopback : (await Dns.GetHostAddressesAsync(host, ct))[0];
+                    IConnectionListener listener;
+                    try
+                    {
+                        listener = await _listenerFactory.BindAsync(new IPEndPoint(ip, port), ct);
+                    }
+                    catch (Exception ex) when (addr.StartsWith('-') && ex is SocketException or IOException)
+                    {
+                        continue; // optional address not available
+                    }
+                    _listeners.Add(listener);
+                    port = ((IPEndPoint)listener.EndPoint).Port; // keep every address on one port when 0 was asked
+                }
+                if (_listeners.Count == 0) throw new IOException("no bind address could be used");
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or AddressInUseException)
+            {
+                string endpoint = $"{string.Join(' ', config.Bind)}:{config.Port}";
+                string reason = ex is AddressInUseException || ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+                    ? "bind: Address already in use" : ex.Message;
+                NodeLog.BindFailed(Logger, Name, endpoint, reason);
+                await UnbindAllAsync();
+                SetState(NodeState.Failed, $"Could not create server TCP listening socket {endpoint}: {reason}");
+                return false;
+            }
+            Port = port;
+            Engine.TcpPort = port;
+            foreach (var l in _listeners)
+            {
+                _acceptLoops.Add(AcceptLoopAsync(l));
+                NodeLog.Listening(Logger, Name, l.EndPoint.ToString()!);
+            }
+            _cronStop = new CancellationTokenSource();
+            _cron = CronAsync(_cronStop.Token);
+            SetState(NodeState.Running, null);
+            return true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops listening, closes every connection and the cron. The dataset stays in memory.</summary>
+    public async Task StopAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            if (State is NodeState.Stopped or NodeState.Failed) return;
+            SetState(NodeState.Stopping, null);
+            _cronStop?.Cancel();
+            await UnbindAllAsync();
+            foreach (var (conn, _) in _connections.Values) conn.Abort();
+            await Task.WhenAll(_connections.Values.Select(c => c.Run)).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_cron is not null) await _cron.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _cron = null;
+            SetState(NodeState.Stopped, null);
+            NodeLog.Stopped(Logger, Name);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task UnbindAllAsync()
+    {
+        foreach (var l in _listeners) await l.UnbindAsync();
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var l in _listeners) await l.DisposeAsync();
+        _listeners.Clear();
+        _acceptLoops.Clear();
+    }
+
+    private void SetState(NodeState state, string? reason)
+    {
+        State = state;
+        FailureReason = reason;
+        StateChanged?.Invoke(this);
+    }
+
+    private async Task AcceptLoopAsync(IConnectionListener listener)
+    {
+        while (true)
+        {
+            ConnectionContext? conn;
+            try
+            {
+                conn = await listener.AcceptAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            if (conn is null) return;
+            Accept(conn);
+        }
+    }
+
+    private void Accept(ConnectionContext conn)
+    {
+        string remote = FormatEndpoint(conn.RemoteEndPoint);
+        string local = FormatEndpoint(conn.LocalEndPoint);
+        var engine = Engine;
+        ClientSession session;
+        string? refusal = null;
+        lock (engine.SyncRoot)
+        {
+            engine.Stats.TotalConnectionsReceived++;
+            session = engine.CreateClient(remote, local);
+            if (engine.Clients.Count >= engine.Config.MaxClients) refusal = "-ERR max number of clients reached\r\n";
+            else if (engine.Config.ProtectedMode && engine.Config.RequirePass.Length == 0 && !IsLoopback(conn.RemoteEndPoint))
+                refusal = ProtectedModeError;
+            if (refusal is null) engine.Clients.Add(session.Id, session);
+            else engine.Stats.RejectedConnections++;
+        }
+        if (refusal is not null)
+        {
+            _ = RefuseAsync(conn, refusal);
+            return;
+        }
+        NodeLog.Accepted(Logger, Name, session.Id, remote);
+        var rc = new RespConnection(this, conn, session);
+        var run = Task.Run(rc.RunAsync);
+        _connections[session.Id] = (rc, run);
+    }
+
+    private static async Task RefuseAsync(ConnectionContext conn, string error)
+    {
+        try
+        {
+            await conn.Transport.Output.WriteAsync(System.Text.Encoding.ASCII.GetBytes(error));
+            await conn.Transport.Output.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or InvalidOperationException) { }
+        await conn.DisposeAsync();
+    }
+
+    internal void OnConnectionClosed(RespConnection conn)
+    {
+        var engine = Engine;
+        lock (engine.SyncRoot)
+        {
+            engine.OnClientClosed(conn.Session);
+        }
+        _connections.TryRemove(conn.Session.Id, out _);
+        NodeLog.Closed(Logger, Name, conn.Session.Id);
+    }
+
+    private async Task CronAsync(CancellationToken ct)
+    {
+        // Redis's serverCron at hz (default 10): active expiry, ops/sec sampling, idle client timeouts.
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1000.0 / Math.Clamp(Engine.Config.Hz, 1, 500)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    Engine.Cron();
+                }
+                catch (Exception ex)
+                {
+                    NodeLog.CronFailed(Logger, ex, Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static bool IsLoopback(EndPoint? ep) => ep is IPEndPoint ip && IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address);
+
+    private static string FormatEndpoint(EndPoint? ep) => ep switch
+    {
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"{ip.Address}:{ip.Port}",
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        null => "?:0",
+        _ => ep.ToString() ?? "?:0",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _lifecycle.Dispose();
+    }
+}

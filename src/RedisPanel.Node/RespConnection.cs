@@ -1,0 +1,205 @@
+// One client connection of a node: reads RESP from the transport, executes each read batch under the node's
+// ordering lock, and writes the replies with one flush per batch. Output produced for this client by others
+// (pub/sub, unblocking, MONITOR) goes through the same ordered pump.
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using RedisPanel.Engine;
+using RedisPanel.Protocol;
+
+namespace RedisPanel.Node;
+
+internal sealed class RespConnection
+{
+    private readonly RedisNode _node;
+    private readonly RedisEngine _engine;
+    private readonly ConnectionContext _transport;
+    private readonly ClientSession _session;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly CommandBatch _batch = new();
+    private readonly ArgList _args = new();
+    private int _pumpRequests;
+
+    public RespConnection(RedisNode node, ConnectionContext transport, ClientSession session)
+    {
+        _node = node;
+        _engine = node.Engine;
+        _transport = transport;
+        _session = session;
+        session.OutputReady = _ => SchedulePump();
+        session.CloseRequested = _ => _transport.Abort(new ConnectionAbortedException("closed by request"));
+    }
+
+    public ClientSession Session => _session;
+
+    public void Abort() => _transport.Abort(new ConnectionAbortedException("node stopping"));
+
+    public async Task RunAsync()
+    {
+        var input = _transport.Transport.Input;
+        var output = _transport.Transport.Output;
+        Task<ReadResult>? pendingRead = null;
+        try
+        {
+            while (true)
+            {
+                var result = pendingRead is not null ? await pendingRead : await input.ReadAsync();
+                pendingRead = null;
+                var buffer = result.Buffer;
+                if (buffer.IsEmpty && result.IsCompleted) break;
+
+                _batch.Clear();
+                var limits = new ParserLimits(_engine.Config.ProtoMaxBulkLen, !_session.Authenticated);
+                var status = RespParser.Parse(buffer, _batch, limits, out var consumed, out string? error);
+                long consumedBytes = buffer.Slice(0, consumed).Length;
+                Interlocked.Add(ref _engine.Stats.NetInputBytes, consumedBytes);
+                long pendingBytes = buffer.Length - consumedBytes;
+                input.AdvanceTo(consumed, buffer.End);
+
+                bool close = false;
+                int next = 0;
+                while (next < _batch.Count || (status == ParseStatus.ProtocolError && !close))
+                {
+                    await _writeGate.WaitAsync();
+                    ReplyBuffer? reply;
+                    ExecOutcome outcome = ExecOutcome.Continue;
+                    try
+                    {
+                        lock (_engine.SyncRoot)
+                        {
+                            _session.QueryBufferBytes = (int)Math.Min(int.MaxValue, pendingBytes + _batch.ArenaBytes);
+                            while (next < _batch.Count && outcome == ExecOutcome.Continue)
+                            {
+                                _batch.GetCommand(next++, _args);
+                                outcome = _engine.Execute(_session, _args);
+                            }
+                            if (outcome == ExecOutcome.Continue && next >= _batch.Count && status == ParseStatus.ProtocolError)
+                            {
+                                // Redis replies the protocol error, then closes the connection after the reply.
+                                _engine.Stats.TotalErrorReplies++;
+                                _session.Writer.Error("ERR " + error);
+                                NodeLog.ProtocolError(_node.Logger, _node.Name, _session.Id, _session.Address, error!);
+                                outcome = ExecOutcome.Close;
+                            }
+                            reply = _session.TakeOutput();
+                        }
+                        if (reply is not null) await WriteAsync(output, reply);
+                    }
+                    finally
+                    {
+                        _writeGate.Release();
+                    }
+                    if (outcome == ExecOutcome.Close)
+                    {
+                        close = true;
+                        break;
+                    }
+                    if (outcome == ExecOutcome.Blocked)
+                    {
+                        // Later commands of this client wait until it is unblocked (as in Redis); a read stays
+                        // pending meanwhile so a client that goes away is noticed and unblocked.
+                        pendingRead = input.ReadAsync().AsTask();
+                        var (alive, readStillPending) = await WaitUnblockedAsync(pendingRead);
+                        if (!alive) { close = true; pendingRead = null; break; }
+                        if (!readStillPending) pendingRead = null;
+                    }
+                }
+                if (close) break;
+                if (status == ParseStatus.ProtocolError) break;
+                if (pendingBytes > _engine.Config.ClientQueryBufferLimit)
+                {
+                    NodeLog.QueryBufferLimit(_node.Logger, _node.Name, _session.Id, pendingBytes);
+                    break;
+                }
+                if (result.IsCompleted && pendingRead is null) break;
+            }
+        }
+        catch (ConnectionResetException) { }
+        catch (ConnectionAbortedException) { }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
+        catch (Exception ex)
+        {
+            NodeLog.ConnectionFailed(_node.Logger, ex, _node.Name, _session.Id);
+        }
+        finally
+        {
+            _node.OnConnectionClosed(this);
+            try
+            {
+                await input.CompleteAsync();
+                await output.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
+            {
+                // The transport was already torn down (abort during stop).
+            }
+        }
+    }
+
+    /// <summary>Waits until the session is unblocked. Returns whether the client is still there and whether
+    /// <paramref name="read"/> is still pending (else its data was left unconsumed for the next read).</summary>
+    private async Task<(bool Alive, bool ReadPending)> WaitUnblockedAsync(Task<ReadResult> read)
+    {
+        var unblocked = _session.Unblocked?.Task;
+        if (unblocked is null) return (true, true);
+        var first = await Task.WhenAny(unblocked, read);
+        if (first == unblocked) return (true, true);
+        var r = await read;
+        if (r.IsCompleted && r.Buffer.IsEmpty)
+        {
+            // The client went away while blocked: forget its blocking state, as Redis's freeClient does.
+            _transport.Transport.Input.AdvanceTo(r.Buffer.End);
+            lock (_engine.SyncRoot) _session.CancelBlock?.Invoke(_session);
+            return (false, false);
+        }
+        // Data arrived: leave it unconsumed and unexamined, so the next read returns it at once.
+        _transport.Transport.Input.AdvanceTo(r.Buffer.Start);
+        await unblocked;
+        return (true, false);
+    }
+
+    private async ValueTask WriteAsync(PipeWriter output, ReplyBuffer reply)
+    {
+        int n = reply.Length;
+        output.Write(reply.WrittenSpan);
+        _session.ReturnOutput(reply);
+        Interlocked.Add(ref _engine.Stats.NetOutputBytes, n);
+        var flush = await output.FlushAsync();
+        if (flush.IsCanceled || flush.IsCompleted) throw new ConnectionAbortedException();
+    }
+
+    /// <summary>Writes output produced for this client by others; ordered with its own replies by the write gate.</summary>
+    private void SchedulePump()
+    {
+        if (Interlocked.Increment(ref _pumpRequests) == 1) _ = PumpAsync();
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                int seen = Volatile.Read(ref _pumpRequests);
+                await _writeGate.WaitAsync();
+                try
+                {
+                    ReplyBuffer? reply;
+                    lock (_engine.SyncRoot) reply = _session.TakeOutput();
+                    if (reply is not null) await WriteAsync(_transport.Transport.Output, reply);
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+                if (Interlocked.CompareExchange(ref _pumpRequests, 0, seen) == seen) return;
+            }
+        }
+        catch (Exception ex) when (ex is ConnectionAbortedException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Interlocked.Exchange(ref _pumpRequests, 0);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+// RESP request parser: multibulk (`*N\r\n$len\r\n...`) and inline (`PING\r\n`, what telnet/nc users type).
+// It mirrors Redis 7.0's processMultibulkBuffer/processInlineBuffer (src/networking.c): the same limits and
+// the same "Protocol error: ..." texts. A partial frame consumes nothing, so the caller just waits for more.
+using System.Buffers;
+
+namespace RedisPanel.Protocol;
+
+/// <summary>Outcome of <see cref="RespParser.Parse"/>.</summary>
+public enum ParseStatus
+{
+    /// <summary>Zero or more complete commands were added; the rest (if any) is an incomplete frame.</summary>
+    Ok,
+    /// <summary>The input violates the protocol; commands parsed before the bad frame are still in the batch.</summary>
+    ProtocolError,
+}
+
+/// <summary>Limits the parser enforces (Redis's names).</summary>
+public readonly record struct ParserLimits(long ProtoMaxBulkLen, bool AuthRequired)
+{
+    /// <summary>PROTO_INLINE_MAX_SIZE: longest inline request or length line without a newline.</summary>
+    public const int InlineMaxSize = 64 * 1024;
+    /// <summary>Redis refuses more arguments from a client that has not authenticated yet.</summary>
+    public const int UnauthenticatedMaxArgs = 10;
+    /// <summary>Redis refuses longer bulk strings from a client that has not authenticated yet.</summary>
+    public const int UnauthenticatedMaxBulk = 16384;
+
+    public static ParserLimits Default => new(512L * 1024 * 1024, false);
+}
+
+public static class RespParser
+{
+    /// <summary>
+    /// Parses as many complete commands from <paramref name="buffer"/> as it holds into <paramref name="batch"/>.
+    /// <paramref name="consumed"/> is the end of the last complete frame (commands and skipped empty frames);
+    /// on <see cref="ParseStatus.ProtocolError"/>, <paramref name="error"/> is Redis's text without the "ERR " prefix.
+    /// </summary>
+    public static ParseStatus Parse(ReadOnlySequence<byte> buffer, CommandBatch batch, ParserLimits limits,
+        out SequencePosition consumed, out string? error)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        consumed = buffer.Start;
+        error = null;
+        while (!reader.End)
+        {
+            reader.TryPeek(out byte first);
+            int argsBefore = batch.ArgCount, arenaBefore = batch.ArenaBytes;
+            FrameResult result = first == (byte)'*'
+                ? ParseMultibulk(ref reader, batch, limits, out error)
+                : ParseInline(ref reader, batch, out error);
+            switch (result)
+            {
+                case FrameResult.Complete:
+                    consumed = reader.Position;
+                    break;
+                case FrameResult.Incomplete:
+                    batch.AbortCommand(argsBefore, arenaBefore);
+                    return ParseStatus.Ok;
+                default:
+                    batch.AbortCommand(argsBefore, arenaBefore);
+                    return ParseStatus.ProtocolError;
+            }
+        }
+        return ParseStatus.Ok;
+    }
+
+    private enum FrameResult { Complete, Incomplete, Error }
+
+    private static FrameResult ParseMultibulk(ref SequenceReader<byte> reader, CommandBatch batch, ParserLimits limits,
+        out string? error)
+    {
+        error = null;
+        long frameStart = reader.Consumed;
+        reader.Advance(1); // '*'
+        var line = ReadLengthLine(ref reader, frameStart, out bool tooBig);
+        if (line is null)
+        {
+            if (!tooBig) return FrameResult.Incomplete;
+            error = "Protocol error: too big mbulk count string";
+            return FrameResult.Error;
+        }
+        if (!TryParseLong(line.Value.Span, out long count) || count > int.MaxValue)
+        {
+            error = "Protocol error: invalid multibulk length";
+            return FrameResult.Error;
+        }
+        if (count > ParserLimits.UnauthenticatedMaxArgs && limits.AuthRequired)
+        {
+            error = "Protocol error: unauthenticated multibulk length";
+            return FrameResult.Error;
+        }
+        if (count <= 0) return FrameResult.Complete; // "*0" and "*-1" are skipped, as Redis does
+
+        batch.BeginCommand();
+        for (long i = 0; i < count; i++)
+        {
+            if (!reader.TryPeek(out byte marker)) return FrameResult.Incomplete;
+            long lineStart = reader.Consumed;
+            var bulkLine = ReadLengthLine(ref reader, lineStart, out tooBig);
+            if (bulkLine is null)
+            {
+                if (!tooBig) return FrameResult.Incomplete;
+                error = "Protocol error: too big bulk count string";
+                return FrameResult.Error;
+            }
+            if (marker != (byte)'$')
+            {
+                error = $"Protocol error: expected '$', got '{(char)marker}'";
+                return FrameResult.Error;
+            }
+            if (!TryParseLong(bulkLine.Value.Span[1..], out long len) || len < 0 || len > limits.ProtoMaxBulkLen)
+            {
+                error = "Protocol error: invalid bulk length";
+                return FrameResult.Error;
+            }
+            if (len > ParserLimits.UnauthenticatedMaxBulk && limits.AuthRequired)
+            {
+                error = "Protocol error: unauthenticated bulk length";
+                return FrameResult.Error;
+            }
+            if (reader.Remaining < len + 2) return FrameResult.Incomplete;
+            var dest = batch.AddArg((int)len);
+            reader.TryCopyTo(dest);
+            reader.Advance(len + 2); // Redis does not check that the two bytes are CRLF
+        }
+        batch.EndCommand();
+        return FrameResult.Complete;
+    }
+
+    /// <summary>
+    /// Reads a length line up to '\r' (and the byte after it). Null when incomplete; <paramref name="tooBig"/>
+    /// when no '\r' came within <see cref="ParserLimits.InlineMaxSize"/> bytes.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? ReadLengthLine(ref SequenceReader<byte> reader, long frameStart, out bool tooBig)
+    {
+        long remainingAtStart = reader.Remaining;
+        tooBig = false;
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\r', advancePastDelimiter: true))
+        {
+            tooBig = remainingAtStart > ParserLimits.InlineMaxSize;
+            return null;
+        }
+        if (reader.End) return null; // the '\n' has not arrived yet
+        reader.Advance(1); // the '\n' (not checked, as in Redis)
+        return line.IsSingleSegment ? line.First : line.ToArray();
+    }
+
+    private static FrameResult ParseInline(ref SequenceReader<byte> reader, CommandBatch batch, out string? error)
+    {
+        error = null;
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> lineSeq, (byte)'\n', advancePastDelimiter: true))
+        {
+            if (reader.Remaining > ParserLimits.InlineMaxSize)
+            {
+                error = "Protocol error: too big inline request";
+                return FrameResult.Error;
+            }
+            return FrameResult.Incomplete;
+        }
+        ReadOnlySpan<byte> line = lineSeq.IsSingleSegment ? lineSeq.FirstSpan : lineSeq.ToArray();
+        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        int argsBefore = batch.ArgCount;
+        batch.BeginCommand();
+        if (!InlineSplitter.Split(line, batch))
+        {
+            error = "Protocol error: unbalanced quotes in request";
+            return FrameResult.Error;
+        }
+        if (batch.ArgCount == argsBefore)
+        {
+            batch.AbortCommand(argsBefore, batch.ArenaBytes);
+            return FrameResult.Complete; // an empty line is ignored
+        }
+        batch.EndCommand();
+        return FrameResult.Complete;
+    }
+
+    /// <summary>Redis's string2ll: optional '-', digits, no leading zeros, no '+', no spaces, fits in 64 bits.</summary>
+    public static bool TryParseLong(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        if (s.Length == 0 || s.Length > 20) return false;
+        if (s.Length == 1 && s[0] == (byte)'0') return true;
+        int i = 0;
+        bool negative = false;
+        if (s[0] == (byte)'-')
+        {
+            negative = true;
+            i = 1;
+            if (s.Length == 1) return false;
+        }
+        if (s[i] < (byte)'1' || s[i] > (byte)'9') return false;
+        ulong v = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d > 9) return false;
+            if (v > (ulong.MaxValue - d) / 10) return false;
+            v = v * 10 + d;
+        }
+        if (negative)
+        {
+            if (v > (ulong)long.MaxValue + 1) return false;
+            value = (long)(0 - v);
+        }
+        else
+        {
+            if (v > long.MaxValue) return false;
+            value = (long)v;
+        }
+        return true;
+    }
+}

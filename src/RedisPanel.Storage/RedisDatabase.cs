@@ -1,0 +1,214 @@
+// One numbered Redis database: keys → values, plus a separate table of expiry times (like Redis's db->expires,
+// so keys without a TTL pay nothing for it). Expiry is checked lazily on every lookup; Keyspace runs the
+// active cycle. Not thread-safe: the node's ordering lock covers every call.
+using System.Runtime.CompilerServices;
+
+namespace RedisPanel.Storage;
+
+/// <summary>A value slot: the value object and its last access time (Redis's LRU clock, in seconds).</summary>
+public struct ValueSlot
+{
+    public object Value;
+    public uint AccessSeconds;
+}
+
+public sealed class RedisDatabase
+{
+    private readonly Keyspace _owner;
+    private KeyTable<ValueSlot> _main = new();
+    private KeyTable<long> _expires = new();
+
+    internal RedisDatabase(Keyspace owner, int index)
+    {
+        _owner = owner;
+        Index = index;
+    }
+
+    public int Index { get; }
+
+    public int Count => _main.Count;
+
+    public int ExpiresCount => _expires.Count;
+
+    /// <summary>Sum of keys with a TTL and their remaining ms, for INFO keyspace's avg_ttl.</summary>
+    public KeyTable<ValueSlot> Main => _main;
+
+    public KeyTable<long> Expires => _expires;
+
+    /// <summary>
+    /// The value of <paramref name="key"/>, or null when absent or expired. On a master an expired key is deleted
+    /// (and reported through <see cref="Keyspace.KeyExpired"/>); on a replica it is only hidden, as in Redis,
+    /// because the master's DEL will come through the stream.
+    /// </summary>
+    public object? Get(ReadOnlySpan<byte> key)
+    {
+        ref ValueSlot slot = ref _main.Find(key);
+        if (Unsafe.IsNullRef(ref slot)) return null;
+        if (_expires.Count != 0 && IsExpired(key))
+        {
+            if (_owner.IsReplica) return null;
+            ExpireNow(key);
+            return null;
+        }
+        slot.AccessSeconds = _owner.LruClock;
+        return slot.Value;
+    }
+
+    /// <summary>Like <see cref="Get"/> but does not touch the access time (TYPE, OBJECT IDLETIME, EXISTS in Redis touch; SCAN does not).</summary>
+    public object? Peek(ReadOnlySpan<byte> key)
+    {
+        ref ValueSlot slot = ref _main.Find(key);
+        if (Unsafe.IsNullRef(ref slot)) return null;
+        if (_expires.Count != 0 && IsExpired(key))
+        {
+            if (_owner.IsReplica) return null;
+            ExpireNow(key);
+            return null;
+        }
+        return slot.Value;
+    }
+
+    /// <summary>The slot of a live key (expiry applied), or a null reference.</summary>
+    public ref ValueSlot GetSlot(ReadOnlySpan<byte> key)
+    {
+        ref ValueSlot slot = ref _main.Find(key);
+        if (Unsafe.IsNullRef(ref slot)) return ref slot;
+        if (_expires.Count != 0 && IsExpired(key))
+        {
+            if (!_owner.IsReplica) ExpireNow(key);
+            return ref Unsafe.NullRef<ValueSlot>();
+        }
+        return ref slot;
+    }
+
+    public bool Exists(ReadOnlySpan<byte> key) => Peek(key) is not null;
+
+    /// <summary>Sets the value of a key; clears its TTL unless <paramref name="keepTtl"/>.</summary>
+    public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
+    {
+        ref ValueSlot slot = ref _main.GetOrAdd(key, out bool existed);
+        slot.Value = value;
+        slot.AccessSeconds = _owner.LruClock;
+        if (existed && !keepTtl && _expires.Count != 0) _expires.Remove(key);
+        _owner.NotifyModified(Index, key);
+    }
+
+    /// <summary>Adds a key that is known to be absent (after a failed lookup). Returns the stored key array.</summary>
+    public void Add(ReadOnlySpan<byte> key, object value) => Set(key, value, keepTtl: false);
+
+    public bool Remove(ReadOnlySpan<byte> key)
+    {
+        if (!_main.Remove(key)) return false;
+        if (_expires.Count != 0) _expires.Remove(key);
+        _owner.NotifyModified(Index, key);
+        return true;
+    }
+
+    /// <summary>Removes a key and returns its value (RENAME, MOVE, GETDEL).</summary>
+    public bool Remove(ReadOnlySpan<byte> key, out object? value, out long expireAtMs)
+    {
+        expireAtMs = -1;
+        if (!_main.Remove(key, out var slot))
+        {
+            value = null;
+            return false;
+        }
+        value = slot.Value;
+        if (_expires.Count != 0 && _expires.Remove(key, out long at)) expireAtMs = at;
+        _owner.NotifyModified(Index, key);
+        return true;
+    }
+
+    /// <summary>Absolute expiry in Unix ms, or -1 when the key has no TTL.</summary>
+    public long GetExpire(ReadOnlySpan<byte> key)
+    {
+        if (_expires.Count == 0) return -1;
+        ref long at = ref _expires.Find(key);
+        return Unsafe.IsNullRef(ref at) ? -1 : at;
+    }
+
+    /// <summary>Sets the absolute expiry (Unix ms) of an existing key.</summary>
+    public void SetExpire(ReadOnlySpan<byte> key, long atMs)
+    {
+        byte[]? stored = _main.GetStoredKey(key);
+        if (stored is null) return;
+        _expires.Set(key, atMs, stored);
+        _owner.NotifyModified(Index, key);
+    }
+
+    public bool RemoveExpire(ReadOnlySpan<byte> key)
+    {
+        if (_expires.Count == 0 || !_expires.Remove(key)) return false;
+        _owner.NotifyModified(Index, key);
+        return true;
+    }
+
+    public bool IsExpired(ReadOnlySpan<byte> key)
+    {
+        ref long at = ref _expires.Find(key);
+        return !Unsafe.IsNullRef(ref at) && at <= _owner.NowMs;
+    }
+
+    /// <summary>Deletes an expired key and reports it (lazy or active expiry).</summary>
+    internal void ExpireNow(ReadOnlySpan<byte> key)
+    {
+        byte[]? stored = _main.GetStoredKey(key);
+        _main.Remove(key);
+        _expires.Remove(key);
+        _owner.OnExpired(Index, stored ?? key.ToArray());
+    }
+
+    /// <summary>Removes every key.</summary>
+    public void Clear()
+    {
+        _main = new KeyTable<ValueSlot>();
+        _expires = new KeyTable<long>();
+    }
+
+    /// <summary>Swaps the contents with another database (SWAPDB).</summary>
+    internal void SwapWith(RedisDatabase other)
+    {
+        (_main, other._main) = (other._main, _main);
+        (_expires, other._expires) = (other._expires, _expires);
+    }
+
+    /// <summary>A random live key, or null.</summary>
+    public byte[]? RandomKey(Random random)
+    {
+        // Bounded like Redis's dbRandomKey: on a replica every key may be logically expired.
+        for (int tries = 0; tries < 100 && _main.Count > 0; tries++)
+        {
+            if (!_main.TryGetRandom(random, out var key, out _)) return null;
+            if (_expires.Count != 0 && IsExpired(key))
+            {
+                if (_owner.IsReplica) continue;
+                ExpireNow(key);
+                continue;
+            }
+            return key;
+        }
+        return _main.Count > 0 && _main.TryGetRandom(random, out var k, out _) ? k : null;
+    }
+
+    /// <summary>
+    /// Active expiry for this database: samples keys with a TTL and deletes the expired ones.
+    /// Returns (sampled, expired) so the caller can repeat while more than a quarter were expired.
+    /// </summary>
+    public (int Sampled, int Expired) ActiveExpireStep(Random random, int samples)
+    {
+        if (_expires.Count == 0) return (0, 0);
+        int expired = 0, sampled = 0;
+        long now = _owner.NowMs;
+        for (int i = 0; i < samples && _expires.Count > 0; i++)
+        {
+            if (!_expires.TryGetRandom(random, out var key, out long at)) break;
+            sampled++;
+            if (at <= now)
+            {
+                ExpireNow(key);
+                expired++;
+            }
+        }
+        return (sampled, expired);
+    }
+}
