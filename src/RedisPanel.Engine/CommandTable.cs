@@ -20,6 +20,7 @@ public sealed class CommandTable
         StringCommands.Register(t);
         KeyCommands.Register(t);
         ServerCommands.Register(t);
+        ConfigCommands.Register(t);
         return t;
     }
 
