@@ -38,6 +38,9 @@ public sealed class CommandContext
     /// <summary>Counts changes (Redis's server.dirty): a write command propagates only when it made some.</summary>
     public void MarkDirty(long changes = 1) => Engine.Dirty += changes;
 
+    /// <summary>Reports an in-place modification of a key (Redis's signalModifiedKey): WATCH sees it.</summary>
+    public void SignalModified(ReadOnlySpan<byte> key) => Db.SignalModified(key);
+
     // ---- argument parsing with Redis's error replies ----
 
     /// <summary>Parses argument <paramref name="index"/> as a 64-bit integer; on failure replies the error.</summary>

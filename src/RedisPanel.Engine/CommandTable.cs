@@ -21,6 +21,13 @@ public sealed class CommandTable
         KeyCommands.Register(t);
         ServerCommands.Register(t);
         ConfigCommands.Register(t);
+        ListCommands.Register(t);
+        HashCommands.Register(t);
+        SetCommands.Register(t);
+        SortedSetCommands.Register(t);
+        BitmapCommands.Register(t);
+        TransactionCommands.Register(t);
+        PubSubCommands.Register(t);
         return t;
     }
 

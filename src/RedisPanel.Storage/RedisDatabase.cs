@@ -119,6 +119,12 @@ public sealed class RedisDatabase
         return true;
     }
 
+    /// <summary>
+    /// Reports an in-place change of a key's value (LPUSH on an existing list, APPEND ...), like Redis's
+    /// signalModifiedKey: WATCH and the dirty/modification hooks see it. Set/Remove/SetExpire call it themselves.
+    /// </summary>
+    public void SignalModified(ReadOnlySpan<byte> key) => _owner.NotifyModified(Index, key);
+
     /// <summary>Absolute expiry in Unix ms, or -1 when the key has no TTL.</summary>
     public long GetExpire(ReadOnlySpan<byte> key)
     {
