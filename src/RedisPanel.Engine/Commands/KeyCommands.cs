@@ -113,13 +113,17 @@ public static partial class KeyCommands
         else ctx.Reply.Ok();
     }
 
-    /// <summary>Parses a db index like getIntFromObjectOrReply + selectDb: an int, then in range.</summary>
-    private static bool TryGetDbIndex(CommandContext ctx, int argIndex, out int db, string notIntError = Errors.NotInteger)
+    /// <summary>getIntFromObjectOrReply's text for a valid 64-bit integer outside the int range.</summary>
+    private const string IntRangeError = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+    /// <summary>Parses a db index like getIntFromObjectOrReply + selectDb: an integer, an int, then in range.</summary>
+    private static bool TryGetDbIndex(CommandContext ctx, int argIndex, out int db)
     {
         db = 0;
-        if (!RespParser.TryParseLong(ctx.Args[argIndex], out long v) || v < int.MinValue || v > int.MaxValue)
+        if (!ctx.TryGetLong(argIndex, out long v)) return false;
+        if (v < int.MinValue || v > int.MaxValue)
         {
-            ctx.Reply.Error(notIntError);
+            ctx.Reply.Error(IntRangeError);
             return false;
         }
         if (v < 0 || v >= ctx.Keyspace.DatabaseCount)
