@@ -42,8 +42,6 @@ public sealed partial class RedisEngine
         var args = ctx.Args;
         int argc = Math.Min(args.Count, SlowlogMaxArgc);
         var kept = new byte[argc][];
-        // AUTH and HELLO AUTH passwords are redacted like Redis's redactClientCommandArgument.
-        bool redactAll = ctx.Command.Name == "auth";
         for (int j = 0; j < argc; j++)
         {
             if (argc != args.Count && j == argc - 1)
@@ -51,7 +49,7 @@ public sealed partial class RedisEngine
                 kept[j] = Encoding.ASCII.GetBytes($"... ({args.Count - argc + 1} more arguments)");
                 continue;
             }
-            if ((redactAll && j >= 1) || IsHelloAuthSecret(args, j))
+            if (IsRedacted(args, j))
             {
                 kept[j] = "(redacted)"u8.ToArray();
                 continue;
@@ -68,8 +66,11 @@ public sealed partial class RedisEngine
         return new SlowlogEntry(_slowlogNextId++, Keyspace.NowMs / 1000, micros, kept, ctx.Client.Address, ctx.Client.Name);
     }
 
-    private static bool IsHelloAuthSecret(RedisPanel.Protocol.ArgList args, int j)
+    /// <summary>AUTH's arguments and HELLO's AUTH user/password are shown as "(redacted)" in the slow log and
+    /// MONITOR, like Redis's redactClientCommandArgument.</summary>
+    private static bool IsRedacted(RedisPanel.Protocol.ArgList args, int j)
     {
+        if (j >= 1 && args.Is(0, "auth")) return true;
         if (!args.Is(0, "hello")) return false;
         for (int i = 2; i < args.Count - 2; i++)
             if (args.Is(i, "auth") && (j == i + 1 || j == i + 2)) return true;

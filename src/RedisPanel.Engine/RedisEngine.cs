@@ -296,7 +296,7 @@ public sealed partial class RedisEngine
         else if (client.Has(ClientFlags.Master)) sb.Append("master"); // Redis shows unix/ip:port; the master link has its own
         else sb.Append(client.Address);
         sb.Append(']');
-        for (int i = 0; i < args.Count; i++) sb.Append(' ').Append(Quote(args[i]));
+        for (int i = 0; i < args.Count; i++) sb.Append(' ').Append(IsRedacted(args, i) ? "\"(redacted)\"" : Quote(args[i]));
         string line = sb.ToString();
         foreach (var m in Monitors)
         {

@@ -177,7 +177,7 @@ public static class ClientCommands
           .Append(" omem=").Append(pending > 16384 ? pending - 16384 : 0)
           .Append(" tot-mem=").Append(1024 + pending + c.QueryBufferBytes + argvMem + multiMem)
           .Append(" events=r")
-          .Append(" cmd=").Append(c.LastCommand)
+          .Append(" cmd=").Append(current ? ctx.Command.FullName : c.LastCommand) // Redis sets lastcmd before the call
           .Append(" user=").Append(c.User)
           .Append(" redir=-1")
           .Append(" resp=").Append(c.Writer.Protocol)

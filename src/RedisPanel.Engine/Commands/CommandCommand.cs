@@ -467,8 +467,36 @@ public static class CommandMetadata
         }
         return incomplete ? Fallback() : result;
 
+        // Redis's per-command getkeys procedures for the three commands whose specs are not enough.
         List<(int, string[])>? Fallback()
         {
+            switch (def.FullName)
+            {
+                case "set":
+                {
+                    bool get = false;
+                    for (int i = 3; i < argc; i++) get |= args.Is(offset + i, "get");
+                    return [(offset + 1, get ? ["RW", "access", "update"] : ["OW", "update"])];
+                }
+                case "bitfield":
+                {
+                    bool write = false;
+                    for (int i = 2; i < argc; i++) write |= args.Is(offset + i, "set") || args.Is(offset + i, "incrby");
+                    return [(offset + 1, write ? ["RW", "access", "update"] : ["RO", "access"])];
+                }
+                case "migrate":
+                {
+                    string[] flags = ["RW", "access", "delete"];
+                    for (int i = 6; i < argc; i++)
+                    {
+                        if (!args.Is(offset + i, "keys")) continue;
+                        var keys = new List<(int, string[])>();
+                        for (int k = i + 1; k < argc; k++) keys.Add((offset + k, flags));
+                        return keys;
+                    }
+                    return [(offset + 3, flags)];
+                }
+            }
             if (def.FirstKey <= 0) return null;
             var legacy = new List<(int, string[])>();
             foreach (int i in def.KeyIndexes(argc)) legacy.Add((offset + i, Array.Empty<string>()));
