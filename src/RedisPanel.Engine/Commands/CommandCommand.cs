@@ -64,7 +64,7 @@ public static partial class ServerCommands
         for (int i = 2; i < ctx.Args.Count; i++)
         {
             var def = LookupByFullName(ctx.Engine.Table, ctx.Args.GetString(i));
-            if (def is null) ctx.Reply.NullArray();
+            if (def is null) ctx.Reply.Null(); // addReplyNull: "$-1" in RESP2
             else CommandMetadata.WriteInfo(ctx.Reply, def);
         }
     }
