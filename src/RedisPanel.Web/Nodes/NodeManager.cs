@@ -1,6 +1,7 @@
 // Owns the lifecycles of every node of the process: creates them from the Nodes section of appsettings.json,
 // starts them with the app (one failing node does not stop the others), and offers Stop/Start/Restart/Add/Remove.
 using System.Collections.Immutable;
+using System.Net;
 using Microsoft.Extensions.Options;
 using RedisPanel.Engine.Config;
 using RedisPanel.Node;
@@ -86,7 +87,7 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
         try
         {
             int port = Nodes.Select(n => n.Node?.Options.Config.Port ?? n.Definition.Port ?? 0).DefaultIfEmpty(6378).Max() + 1;
-            for (int attempt = 0; attempt < AddPortAttempts; attempt++, port++)
+            for (int attempt = 0; attempt < AddPortAttempts && port <= IPEndPoint.MaxPort; attempt++, port++)
             {
                 var m = Create(new NodeDefinition { Port = port });
                 var node = m.Node!;
