@@ -22,6 +22,8 @@ public sealed class NodeListTests : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddRadzenComponents();
         Services.AddSingleton<ITopologyClient>(_topology);
+        // (after the services: the renderer resolves them) As in the app: interactive Server (the list marks itself data-interactive for the browser tests).
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     private IRenderedComponent<NodeList> RenderList() => Render<NodeList>();
@@ -51,6 +53,8 @@ public sealed class NodeListTests : BunitContext
 
         Assert.Equal("stopped", Card(list, "6382").QuerySelector("[data-testid=state]")!.TextContent.Trim());
         Assert.Equal("2 of 4 running", list.Find("[data-testid=summary]").TextContent);
+        Assert.Equal("true", list.Find("[data-interactive]").GetAttribute("data-interactive"));
+        Assert.Equal("1,234 keys 8 clients 60 ops/sec", string.Join(' ', list.Find("[data-testid=totals]").TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]

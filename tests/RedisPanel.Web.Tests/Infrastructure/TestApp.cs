@@ -34,16 +34,26 @@ public sealed class TestApp : IAsyncDisposable
             "--Urls=http://127.0.0.1:0",
             $"--Serilog:WriteTo:1:Args:path={logs}",
         };
+        // The master's port is picked up front so the replicas can name it in ReplicaOf; the replicas bind port 0.
+        int masterPort = FreePort();
         for (int i = 0; i < NodeNames.Length; i++)
         {
             args.Add($"--Nodes:{i}:Name={NodeNames[i]}");
-            args.Add($"--Nodes:{i}:Port=0");
+            args.Add($"--Nodes:{i}:Port={(i == 0 ? masterPort : 0)}");
+            if (i > 0) args.Add($"--Nodes:{i}:ReplicaOf=127.0.0.1 {masterPort}");
         }
         args.AddRange(extraArgs);
         var app = Program.Build(args.ToArray());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address.Replace("[::]", IPAddress.Loopback.ToString())));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
