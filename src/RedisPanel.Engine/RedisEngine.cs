@@ -272,6 +272,12 @@ public sealed partial class RedisEngine
         var w = new RespWriter(buf);
         w.ArrayHeader(args.Count);
         for (int i = 0; i < args.Count; i++) w.Bulk(args[i]);
+        if (_propagationBatch is not null)
+        {
+            // Inside EXEC: held back so the batch can be wrapped in MULTI/EXEC (RedisEngine.Transactions.cs).
+            _propagationBatch.Add((db, buf.WrittenSpan.ToArray()));
+            return;
+        }
         foreach (var sink in _sinks) sink.Propagate(db, buf.WrittenSpan);
     }
 
