@@ -37,6 +37,7 @@ public sealed partial class RedisEngine
         Keyspace.KeyExpired = OnKeyExpired;
         StartTimeMs = Keyspace.NowMs;
         RunId = RandomHex(40);
+        WireFamilies();
     }
 
     /// <summary>The node's ordering lock: every command, expiry cycle and stream apply runs under it.</summary>

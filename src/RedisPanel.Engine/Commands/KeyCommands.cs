@@ -239,7 +239,13 @@ public static partial class KeyCommands
             ctx.Reply.Error(Errors.DbIndexOutOfRange);
             return;
         }
-        if (id1 != id2) ctx.Keyspace.Swap(id1, id2);
+        if (id1 != id2)
+        {
+            // Watchers of either db see their keys replaced (Redis's touchAllWatchedKeysInDb on both sides).
+            TransactionCommands.TouchAllWatched(ctx.Engine, id1, id2);
+            TransactionCommands.TouchAllWatched(ctx.Engine, id2, id1);
+            ctx.Keyspace.Swap(id1, id2);
+        }
         ctx.MarkDirty();
         ctx.Reply.Ok();
     }

@@ -69,6 +69,10 @@ public static class PubSubCommands
         return subs is null ? (0, 0) : (subs.Channels.Count, subs.Patterns.Count);
     }
 
+    /// <summary>Channels and patterns that have at least one subscriber (INFO stats pubsub_channels/pubsub_patterns).</summary>
+    public static (long Channels, long Patterns) ServerCounts(RedisEngine engine) =>
+        Registries.TryGetValue(engine, out var reg) ? (reg.Channels.Count, reg.Patterns.Count) : (0, 0);
+
     /// <summary>
     /// Drops every subscription of a client without replies (RESET, and what disconnect does), clearing
     /// ClientFlags.PubSub. Call under the node lock.

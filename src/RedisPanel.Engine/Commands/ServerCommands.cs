@@ -91,19 +91,13 @@ public static partial class ServerCommands
         ctx.Reply.Ok();
     }
 
-    /// <summary>Empties one database; WATCH sees every removed key (Redis's signalFlushedDb touches watched keys).</summary>
+    /// <summary>Empties one database; clients watching its keys get their transaction aborted (Redis's signalFlushedDb).</summary>
     private static long FlushDatabase(CommandContext ctx, Storage.RedisDatabase db)
     {
         long count = db.Count;
         if (count == 0) return 0;
-        if (ctx.Keyspace.KeyModified is { } modified)
-        {
-            var keys = new List<byte[]>((int)Math.Min(count, int.MaxValue));
-            foreach (var e in db.Main.Entries()) keys.Add(e.Key);
-            db.Clear();
-            foreach (var k in keys) modified(db.Index, k);
-        }
-        else db.Clear();
+        TransactionCommands.TouchAllWatched(ctx.Engine, db.Index);
+        db.Clear();
         return count;
     }
 

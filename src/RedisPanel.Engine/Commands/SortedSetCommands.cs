@@ -41,12 +41,12 @@ public static partial class SortedSetCommands
         t.Add("zremrangebylex", 4, W, ctx => ZRemRangeCore(ctx, RangeType.Lex), k1, Group);
         t.Add("zpopmin", -2, W | F, ctx => ZPopCore(ctx, max: false), k1, Group);
         t.Add("zpopmax", -2, W | F, ctx => ZPopCore(ctx, max: true), k1, Group);
-        t.Add("zmpop", -4, W, ZMPop, (2, 2, 1), Group);
+        t.Add("zmpop", -4, W, ZMPop, group: Group); // movable keys (numkeys): Redis reports 0,0,0
         t.Add("zrandmember", -2, R, ZRandMember, k1, Group);
-        t.Add("zunion", -3, R, ctx => SetOpCore(ctx, SetOp.Union, destination: false, cardinalityOnly: false), (2, 2, 1), Group);
-        t.Add("zinter", -3, R, ctx => SetOpCore(ctx, SetOp.Inter, destination: false, cardinalityOnly: false), (2, 2, 1), Group);
-        t.Add("zdiff", -3, R, ctx => SetOpCore(ctx, SetOp.Diff, destination: false, cardinalityOnly: false), (2, 2, 1), Group);
-        t.Add("zintercard", -3, R, ctx => SetOpCore(ctx, SetOp.Inter, destination: false, cardinalityOnly: true), (2, 2, 1), Group);
+        t.Add("zunion", -3, R, ctx => SetOpCore(ctx, SetOp.Union, destination: false, cardinalityOnly: false), group: Group); // movable keys (numkeys): Redis reports 0,0,0
+        t.Add("zinter", -3, R, ctx => SetOpCore(ctx, SetOp.Inter, destination: false, cardinalityOnly: false), group: Group); // movable keys (numkeys): Redis reports 0,0,0
+        t.Add("zdiff", -3, R, ctx => SetOpCore(ctx, SetOp.Diff, destination: false, cardinalityOnly: false), group: Group); // movable keys (numkeys): Redis reports 0,0,0
+        t.Add("zintercard", -3, R, ctx => SetOpCore(ctx, SetOp.Inter, destination: false, cardinalityOnly: true), group: Group); // movable keys (numkeys): Redis reports 0,0,0
         t.Add("zunionstore", -4, W | D, ctx => SetOpCore(ctx, SetOp.Union, destination: true, cardinalityOnly: false), (1, 1, 1), Group);
         t.Add("zinterstore", -4, W | D, ctx => SetOpCore(ctx, SetOp.Inter, destination: true, cardinalityOnly: false), (1, 1, 1), Group);
         t.Add("zdiffstore", -4, W | D, ctx => SetOpCore(ctx, SetOp.Diff, destination: true, cardinalityOnly: false), (1, 1, 1), Group);
