@@ -80,8 +80,12 @@ public sealed partial class ConfigRegistry
     private static ConfigSetResult SetSave(ServerConfig c, string[] args, ConfigLoadSession s, out string? error)
     {
         error = null;
-        // A single "" argument means no save points (save "").
-        if (args.Length == 1 && args[0].Length == 0) args = [];
+        // A single "" argument means no save points (save ""): Redis clears them right away, even mid-file.
+        if (args.Length == 1 && args[0].Length == 0)
+        {
+            c.SavePoints = new();
+            args = [];
+        }
         if ((args.Length & 1) != 0)
         {
             error = "Invalid save parameters";
