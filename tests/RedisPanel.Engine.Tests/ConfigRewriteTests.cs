@@ -50,7 +50,10 @@ public sealed class ConfigRewriteTests : IDisposable
         Assert.Null(ConfigRewriter.Rewrite(again, path));
         Assert.Contains("client-output-buffer-limit normal 0 0 0\n", File.ReadAllText(path));
         Assert.Null(ConfigRewriter.Rewrite(ConfigFileParser.Load(path), path));
+        // (the file's final '\n' also yields an empty last line, as sdssplitlen gives Redis: one blank line at the end)
+        Assert.Null(ConfigRewriter.Rewrite(ConfigFileParser.Load(path), path));
         string third = File.ReadAllText(path);
+        Assert.EndsWith("pubsub 1mb 2mb 10\n\n", third);
         Assert.Null(ConfigRewriter.Rewrite(ConfigFileParser.Load(path), path));
         Assert.Equal(third, File.ReadAllText(path));
         Assert.Equal(new ClientOutputBufferLimit(1 << 20, 2 << 20, 10), ConfigFileParser.Load(path).ClientOutputBufferLimits[2]);
