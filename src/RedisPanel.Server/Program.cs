@@ -59,6 +59,16 @@ if (config.Bind.Length == 0)
     return 1;
 }
 
+// Signals are taken before the port opens, so a stop request right after start is never lost.
+var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+void OnSignal(PosixSignalContext ctx)
+{
+    ctx.Cancel = true; // we stop ourselves, gracefully
+    stop.TrySetResult(ctx.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+}
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
 await using var node = new RedisNode(new NodeOptions { Name = $"{config.Port}", Config = config }, loggerFactory);
 if (!await node.StartAsync())
 {
@@ -84,14 +94,6 @@ if (pidFile is not null)
 }
 ServerLog.Ready(log, node.Port);
 
-var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-void OnSignal(PosixSignalContext ctx)
-{
-    ctx.Cancel = true; // we stop ourselves, gracefully
-    stop.TrySetResult(ctx.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
-}
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
 string signal = await stop.Task;
 ServerLog.ShuttingDown(log, signal);
