@@ -14,7 +14,10 @@ public sealed partial class ConfigRegistry
     private readonly List<(string Name, ConfigDirective Directive)> _names = new();
 
     /// <summary>The registry of Redis 7.0.15's directives (immutable, shared by every node).</summary>
-    public static ConfigRegistry Default { get; } = new();
+    /// <remarks>Lazy: static fields of the other partial files must be initialised before the table is built.</remarks>
+    public static ConfigRegistry Default => LazyDefault.Value;
+
+    private static readonly Lazy<ConfigRegistry> LazyDefault = new(() => new ConfigRegistry());
 
     private ConfigRegistry()
     {
