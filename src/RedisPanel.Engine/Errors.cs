@@ -48,4 +48,7 @@ public static class Errors
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(0, max)];
+
+    /// <summary>getIntFromObjectOrReply for a valid long outside int range (SELECT 4294967296).</summary>
+    public const string IntOutOfRange = "ERR value is out of range, value must between -2147483648 and 2147483647";
 }

@@ -27,6 +27,9 @@ public sealed class RespWriter
 
     public IBufferWriter<byte> Output => _out;
 
+    /// <summary>Called with every error message written (the engine counts total_error_replies and errorstats).</summary>
+    public Action<string>? ErrorObserver { get; set; }
+
     /// <summary>Redirects the writer (used to render a reply into a scratch buffer, e.g. for the dashboard console).</summary>
     public IBufferWriter<byte> Redirect(IBufferWriter<byte> output)
     {
@@ -63,6 +66,7 @@ public sealed class RespWriter
     /// Newlines are replaced by spaces, as Redis does, so the reply stays one line.</summary>
     public void Error(string message)
     {
+        ErrorObserver?.Invoke(message);
         var span = _out.GetSpan(message.Length * 3 + 3);
         span[0] = (byte)'-';
         int n = Encoding.UTF8.GetBytes(message, span[1..]);

@@ -70,6 +70,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
 await using var node = new RedisNode(new NodeOptions { Name = $"{config.Port}", Config = config }, loggerFactory);
+node.ShutdownRequested += (_, _) => stop.TrySetResult("SHUTDOWN"); // SHUTDOWN ends the process, as with redis-server
 if (!await node.StartAsync())
 {
     // redis-server: "Could not create server TCP listening socket 127.0.0.1:6379: bind: Address already in use"
@@ -96,7 +97,7 @@ ServerLog.Ready(log, node.Port);
 
 
 string signal = await stop.Task;
-ServerLog.ShuttingDown(log, signal);
+if (signal != "SHUTDOWN") ServerLog.ShuttingDown(log, signal);
 await node.StopAsync();
 if (pidFile is not null)
 {
