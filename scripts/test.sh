@@ -29,9 +29,20 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Release: the fuzz and benchmark smoke tests run faster, and it is what ships. The console logger at
 # "minimal" prints each failure and one "Passed!/Failed!" summary line with totals per test assembly.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 set +e
-dotnet test RedisPanel.sln -c Release --logger "console;verbosity=minimal" -- RunConfiguration.TestSessionTimeout=1500000
-status=$?
+dotnet test RedisPanel.sln -c Release --logger "console;verbosity=minimal" -- RunConfiguration.TestSessionTimeout=1500000 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
 set -e
 echo "scripts/test.sh: dotnet test exited with $status"
+# One closing line over every test assembly ("Passed!  - Failed: 0, Passed: 91, Skipped: 0, ...").
+awk '/(Passed|Failed)! +- +Failed:/ {
+        for (i = 1; i <= NF; i++) {
+            if ($i == "Failed:") { v = $(i+1); sub(",", "", v); f += v }
+            if ($i == "Passed:") { v = $(i+1); sub(",", "", v); p += v }
+            if ($i == "Skipped:") { v = $(i+1); sub(",", "", v); s += v }
+        }
+    }
+    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit $status

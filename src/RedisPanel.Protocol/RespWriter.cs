@@ -44,9 +44,9 @@ public sealed class RespWriter
 
     public void SimpleString(string text)
     {
-        var span = _out.GetSpan(text.Length * 3 + 3);
+        var span = _out.GetSpan(text.Length + 3);
         span[0] = (byte)'+';
-        int n = Encoding.UTF8.GetBytes(text, span[1..]);
+        int n = Encoding.Latin1.GetBytes(text, span[1..]);
         span[n + 1] = (byte)'\r';
         span[n + 2] = (byte)'\n';
         _out.Advance(n + 3);
@@ -67,9 +67,9 @@ public sealed class RespWriter
     public void Error(string message)
     {
         ErrorObserver?.Invoke(message);
-        var span = _out.GetSpan(message.Length * 3 + 3);
+        var span = _out.GetSpan(message.Length + 3);
         span[0] = (byte)'-';
-        int n = Encoding.UTF8.GetBytes(message, span[1..]);
+        int n = Encoding.Latin1.GetBytes(message, span[1..]);
         for (int i = 1; i <= n; i++) if (span[i] is (byte)'\r' or (byte)'\n') span[i] = (byte)' ';
         span[n + 1] = (byte)'\r';
         span[n + 2] = (byte)'\n';
@@ -101,7 +101,8 @@ public sealed class RespWriter
         _out.Advance(p);
     }
 
-    public void Bulk(string value) => Bulk(Encoding.UTF8.GetBytes(value));
+    /// <summary>A text as a bulk string. Engine strings are byte strings (Latin-1, see ArgList.GetString).</summary>
+    public void Bulk(string value) => Bulk(Encoding.Latin1.GetBytes(value));
 
     /// <summary>An integer as a bulk string ("$2\r\n42\r\n"), as Redis's addReplyBulkLongLong.</summary>
     public void BulkInteger(long value)
@@ -156,7 +157,7 @@ public sealed class RespWriter
     /// <summary>Verbatim text ("=len\r\ntxt:...") in RESP3, a bulk string in RESP2 (INFO, CLIENT LIST ...).</summary>
     public void Verbatim(string text, string format = "txt")
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
+        var bytes = Encoding.Latin1.GetBytes(text);
         if (!IsResp3)
         {
             Bulk(bytes);

@@ -139,7 +139,7 @@ public static partial class ServerCommands
                 null => true,
                 "module" => false, // no modules are loaded
                 "aclcat" => CommandMetadata.AclCategories(def).Contains("@" + filterArg.ToLowerInvariant()),
-                _ => GlobMatcher.IsMatch(System.Text.Encoding.UTF8.GetBytes(filterArg), System.Text.Encoding.UTF8.GetBytes(def.FullName), noCase: true),
+                _ => GlobMatcher.IsMatch(System.Text.Encoding.Latin1.GetBytes(filterArg), System.Text.Encoding.Latin1.GetBytes(def.FullName), noCase: true),
             };
             if (keep) names.Add(def.FullName);
             if (def.Subcommands is not null)

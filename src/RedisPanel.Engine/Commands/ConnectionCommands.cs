@@ -125,7 +125,7 @@ public static class ConnectionCommands
     {
         if (!user.SequenceEqual("default"u8)) return false;
         string required = ctx.Engine.Config.RequirePass;
-        if (required.Length != 0 && !password.SequenceEqual(Encoding.UTF8.GetBytes(required))) return false;
+        if (required.Length != 0 && !password.SequenceEqual(Encoding.Latin1.GetBytes(required))) return false;
         ctx.Client.Authenticated = true;
         ctx.Client.User = "default";
         return true;
