@@ -178,3 +178,24 @@ public sealed class ConfigFileParserTests : IDisposable
         Assert.Equal("*2\r\n$14\r\nunixsocketperm\r\n$3\r\n700\r\n", h.Run("CONFIG", "GET", "unixsocketperm"));
     }
 }
+
+public class ConfigFileParserApiTests
+{
+    private delegate ServerConfig LoadConfigFile(string path);
+
+    [Fact]
+    public void Load_converts_to_a_path_only_delegate_as_the_web_host_uses_it()
+    {
+        LoadConfigFile load = ConfigFileParser.Load;
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "port 6390\n");
+            Assert.Equal(6390, load(path).Port);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

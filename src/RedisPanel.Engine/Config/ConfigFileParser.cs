@@ -18,6 +18,10 @@ public static class ConfigFileParser
     // Redis ignores these old directives when given with exactly one argument (deprecated_configs).
     private static readonly string[] Deprecated = ["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
 
+    /// <summary>Loads a config file without overrides (usable as a method group, e.g. the web host's LoadConfigFile).</summary>
+    /// <exception cref="ConfigFileException">A line Redis would refuse, or a file that cannot be opened.</exception>
+    public static ServerConfig Load(string path) => Load(path, null);
+
     /// <summary>
     /// Loads a config file like redis-server: the file, then <paramref name="overrides"/> (config lines such as
     /// "port 6380", typically from <see cref="CommandLineToLines"/>) appended after it, so they win. Sets
