@@ -248,6 +248,9 @@ public sealed class RedisNode : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
+                // CONFIG SET hz takes effect from the next tick (Redis's updateHZ changes server.hz at once).
+                var period = TimeSpan.FromMilliseconds(1000.0 / Math.Clamp(Engine.Config.Hz, 1, 500));
+                if (timer.Period != period) timer.Period = period;
                 try
                 {
                     Engine.Cron();

@@ -56,4 +56,55 @@ public sealed class ServerConfig
 
     /// <summary>The config file this node was started from, or null (CONFIG REWRITE then fails as in Redis).</summary>
     public string? ConfigFile { get; set; }
+
+    // ---- added with ConfigRegistry (CONFIG GET/SET/REWRITE, redis.conf) ----
+    public bool ReplDisableTcpNodelay { get; set; }
+    /// <summary>disabled / on-empty-db / swapdb.</summary>
+    public string ReplDisklessLoad { get; set; } = "disabled";
+    public int ReplDisklessSyncMaxReplicas { get; set; }
+    public string ReplicaAnnounceIp { get; set; } = "";
+    public int ReplicaAnnouncePort { get; set; }
+    public bool ReplicaAnnounced { get; set; } = true;
+    public bool ReplicaLazyFlush { get; set; }
+    public bool ReplicaIgnoreMaxmemory { get; set; } = true;
+    public bool RdbDelSyncFiles { get; set; }
+    public int MaxMemorySamples { get; set; } = 5;
+    /// <summary>no / yes / local: whether CONFIG SET may change protected configs (dir, dbfilename).</summary>
+    public string EnableProtectedConfigs { get; set; } = "no";
+    /// <summary>no / yes / local: whether DEBUG is allowed.</summary>
+    public string EnableDebugCommand { get; set; } = "no";
+    /// <summary>notify-keyspace-events as Redis's NOTIFY_* bit flags (K=1, E=2, g=4, $=8, l=16, s=32, h=64, z=128,
+    /// x=256, e=512, t=1024, m=2048, d=8192, n=16384).</summary>
+    public int NotifyKeyspaceEvents { get; set; }
+
+    /// <summary>client-output-buffer-limit per class: [0] normal, [1] replica, [2] pubsub (bytes; 0 = no limit).</summary>
+    public ClientOutputBufferLimit[] ClientOutputBufferLimits { get; set; } =
+    [
+        new(0, 0, 0),
+        new(256L * 1024 * 1024, 64L * 1024 * 1024, 60),
+        new(32L * 1024 * 1024, 8L * 1024 * 1024, 60),
+    ];
+
+    /// <summary>rename-command pairs read from the config file (old name, new name; "" removes). Stored, not yet applied.</summary>
+    public List<(string From, string To)> RenamedCommands { get; } = new();
+
+    /// <summary>Raw `user` lines of the config file (kept for CONFIG REWRITE; RedisPanel has no ACL).</summary>
+    public List<string> UserLines { get; } = new();
+
+    /// <summary>
+    /// Directives Redis 7.0 knows that RedisPanel accepts and reports (CONFIG GET) but does not act on,
+    /// by primary name, in their CONFIG GET form. Written through ConfigRegistry only.
+    /// </summary>
+    public Dictionary<string, string> Stored { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Called under the node lock when CONFIG SET changed a directive whose effect lives outside the engine
+    /// (port, bind, appendonly, maxclients, maxmemory, repl-backlog-size, min-replicas-*, requirepass), with
+    /// the directive's primary name. Returns Redis's error text to make the whole CONFIG SET fail and roll
+    /// back, or null. Without a hook, port and bind fail (nothing can rebind) and the others succeed.
+    /// </summary>
+    public Func<string, string?>? ApplyHook { get; set; }
 }
+
+/// <summary>One class of client-output-buffer-limit: hard and soft limits in bytes, soft limit duration in seconds.</summary>
+public readonly record struct ClientOutputBufferLimit(long HardBytes, long SoftBytes, long SoftSeconds);
