@@ -89,7 +89,9 @@ public sealed class RedisNode : IAsyncDisposable
                 foreach (var addr in config.Bind)
                 {
                     string host = addr.TrimStart('-'); // "-::1" means optional in Redis
-                    if (!IPAddress.TryParse(host, out var ip))
+                    // "*" and "::*" are Redis's wildcards for every IPv4 / IPv6 interface.
+                    IPAddress? ip = host switch { "*" => IPAddress.Any, "::*" => IPAddress.IPv6Any, _ => null };
+                    if (ip is null && !IPAddress.TryParse(host, out ip))
                         ip = host == "localhost" ? IPAddress.Loopback : (await Dns.GetHostAddressesAsync(host, ct))[0];
                     IConnectionListener listener;
                     try

@@ -47,11 +47,7 @@ public static class Program
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.Configure<NodeManagerOptions>(builder.Configuration);
-        // TODO(merge): replace with `services.AddSingleton<LoadConfigFile>(RedisPanel.Engine.Config.ConfigFileParser.Load);`
-        // once the config branch lands (ConfigFileParser.Load(path) returns ServerConfig, throws ConfigFileException),
-        // and narrow the catch in NodeManager.Create to ConfigFileException/IOException.
-        services.AddSingleton<LoadConfigFile>(_ => path =>
-            throw new NotSupportedException($"cannot read {path}: redis.conf nodes need ConfigFileParser, which is not merged yet"));
+        services.AddSingleton<LoadConfigFile>(RedisPanel.Engine.Config.ConfigFileParser.Load);
         services.AddSingleton<NodeManager>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeManager>());
         services.AddSingleton<TopologyFeed>();

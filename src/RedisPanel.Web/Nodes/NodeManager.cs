@@ -170,10 +170,9 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
                 config.ConfigFile ??= path;
             }
             // A boundary: one node's bad redis.conf must not take the dashboard down. The node shows the message.
-            // TODO(merge): narrow to ConfigFileException or IOException once ConfigFileParser lands on main.
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is ConfigFileException or IOException or UnauthorizedAccessException)
             {
-                configError = $"{path}: {ex.Message}";
+                configError = ex is ConfigFileException ? ex.Message.Trim() : $"{path}: {ex.Message}";
                 config = new ServerConfig();
             }
         }
