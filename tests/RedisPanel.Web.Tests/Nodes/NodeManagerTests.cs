@@ -106,19 +106,32 @@ public sealed class NodeManagerTests : IAsyncLifetime
     [Fact]
     public async Task A_bad_config_file_fails_that_node_only()
     {
-        var m = Create(path => throw new InvalidDataException("line 3: unknown directive 'bogus'"),
-            new NodeDefinition { Name = "bad", ConfigFile = "/etc/bad.conf" },
-            new NodeDefinition { Name = "good", Port = 0 });
+        // The real parser on a real file: Redis's fatal config error names the line, and only that node fails.
+        string dir = Directory.CreateTempSubdirectory("redispanel-badconf-").FullName;
+        string file = Path.Combine(dir, "bad.conf");
+        File.WriteAllText(file, "port 7001\nappendonly no\nbogus directive\n");
+        try
+        {
+            var m = Create(RedisPanel.Engine.Config.ConfigFileParser.Load,
+                new NodeDefinition { Name = "bad", ConfigFile = file },
+                new NodeDefinition { Name = "good", Port = 0 });
 
-        await m.StartAsync(CancellationToken.None);
+            await m.StartAsync(CancellationToken.None);
 
-        var bad = View(m, "bad");
-        Assert.Equal(NodeState.Failed, bad.State);
-        Assert.Equal("/etc/bad.conf: line 3: unknown directive 'bogus'", bad.FailureReason);
-        Assert.Equal(NodeState.Running, View(m, "good").State);
-        var start = await m.StartNodeAsync("bad");
-        Assert.False(start.Succeeded);
-        Assert.Contains("unknown directive", start.Message);
+            var bad = View(m, "bad");
+            Assert.Equal(NodeState.Failed, bad.State);
+            Assert.Contains("at line 3", bad.FailureReason);
+            Assert.Contains(">>> 'bogus directive'", bad.FailureReason);
+            Assert.Contains("Bad directive or wrong number of arguments", bad.FailureReason);
+            Assert.Equal(NodeState.Running, View(m, "good").State);
+            var start = await m.StartNodeAsync("bad");
+            Assert.False(start.Succeeded);
+            Assert.Contains("Bad directive", start.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
