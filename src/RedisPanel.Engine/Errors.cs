@@ -48,4 +48,14 @@ public static class Errors
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(0, max)];
+
+    // ---- collections (lists, hashes, sets) and blocking ----
+    public const string UnblockedByClient = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    public const string OutOfRangePositive = "ERR value is out of range, must be positive";
+    public const string NumKeysPositive = "ERR numkeys should be greater than 0";
+    public const string CountPositive = "ERR count should be greater than 0";
+    public const string HashValueNotInteger = "ERR hash value is not an integer";
+    public const string HashValueNotFloat = "ERR hash value is not a float";
+    public const string NaNOrInfinity = "ERR value is NaN or Infinity";
+    public const string InvalidCursor = "ERR invalid cursor";
 }

@@ -187,6 +187,7 @@ public sealed partial class RedisEngine
         long dirtyBefore = Dirty;
         int dbBefore = client.Db;
         long start = Stopwatch.GetTimestamp();
+        _callDepth++;
         try
         {
             def.Handler!(ctx);
@@ -206,7 +207,9 @@ public sealed partial class RedisEngine
             ctx.Command = prevDef;
             ctx.Rewrites = prevRewrites;
             ctx.PropagationSuppressed = prevSuppressed;
+            _callDepth--;
         }
+        if (_callDepth == 0) AfterOutermostCall();
         if (client.Has(ClientFlags.Blocked)) return ExecOutcome.Blocked;
         return client.Has(ClientFlags.CloseAfterReply) ? ExecOutcome.Close : ExecOutcome.Continue;
     }
