@@ -48,10 +48,11 @@ public sealed class CommandTable
         return def;
     }
 
-    /// <summary>Declares a container command (CONFIG, CLIENT, OBJECT ...) whose subcommands are added with <see cref="AddSub"/>.</summary>
-    public CommandDef AddContainer(string name, int arity, CommandFlags flags, string group)
+    /// <summary>Declares a container command (CONFIG, CLIENT, OBJECT ...) whose subcommands are added with <see cref="AddSub"/>.
+    /// <paramref name="handler"/> runs when the container is called without a subcommand (plain COMMAND).</summary>
+    public CommandDef AddContainer(string name, int arity, CommandFlags flags, string group, CommandHandler? handler = null)
     {
-        var def = new CommandDef { Name = name, Arity = arity, Flags = flags, Group = group, Subcommands = new(StringComparer.Ordinal) };
+        var def = new CommandDef { Name = name, Arity = arity, Flags = flags, Group = group, Handler = handler, Subcommands = new(StringComparer.Ordinal) };
         _byName.Add(name, def);
         return def;
     }

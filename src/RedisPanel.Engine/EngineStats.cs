@@ -13,6 +13,9 @@ public sealed class EngineStats
     public long NetInputBytes;
     public long NetOutputBytes;
 
+    /// <summary>Error replies by error code (the first word: ERR, WRONGTYPE ...), for INFO errorstats.</summary>
+    public SortedDictionary<string, long> ErrorCodes { get; } = new(StringComparer.Ordinal);
+
     // instantaneous_ops_per_sec: Redis samples every 100 ms into 16 slots and averages.
     private readonly double[] _opsSamples = new double[16];
     private int _opsIndex;
@@ -39,6 +42,7 @@ public sealed class EngineStats
         TotalCommandsProcessed = TotalConnectionsReceived = RejectedConnections = 0;
         KeyspaceHits = KeyspaceMisses = TotalErrorReplies = UnexpectedErrorReplies = 0;
         NetInputBytes = NetOutputBytes = 0;
+        ErrorCodes.Clear();
         Array.Clear(_opsSamples);
     }
 }

@@ -33,7 +33,7 @@ public static class Errors
     public static string WrongArity(string fullName) => $"ERR wrong number of arguments for '{fullName}' command";
 
     public static string UnknownSubcommand(string sub, string container) =>
-        $"ERR unknown subcommand '{Truncate(sub, 128)}'. Try {container.ToUpperInvariant()} HELP.";
+        $"ERR unknown subcommand '{Truncate(CString(sub), 128)}'. Try {container.ToUpperInvariant()} HELP.";
 
     /// <summary>Redis 7.0: "unknown command 'foo', with args beginning with: 'a' 'b' " (each arg quoted, trailing space).</summary>
     public static string UnknownCommand(string name, IEnumerable<string> args)
@@ -42,12 +42,22 @@ public static class Errors
         foreach (var a in args)
         {
             if (sb.Length >= 128) break;
-            sb.Append('\'').Append(Truncate(a, 128 - sb.Length)).Append("' ");
+            sb.Append('\'').Append(Truncate(CString(a), 128 - sb.Length)).Append("' ");
         }
-        return $"ERR unknown command '{Truncate(name, 128)}', with args beginning with: {sb}";
+        return $"ERR unknown command '{Truncate(CString(name), 128)}', with args beginning with: {sb}";
+    }
+
+    /// <summary>Redis formats arguments with "%s", which stops at the first NUL byte.</summary>
+    private static string CString(string s)
+    {
+        int nul = s.IndexOf('\0');
+        return nul < 0 ? s : s[..nul];
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(0, max)];
+
+    /// <summary>getIntFromObjectOrReply for a valid long outside int range (SELECT 4294967296).</summary>
+    public const string IntOutOfRange = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
     // ---- collections (lists, hashes, sets) and blocking ----
     public const string UnblockedByClient = "UNBLOCKED client unblocked via CLIENT UNBLOCK";

@@ -17,6 +17,7 @@ public sealed partial class RedisEngine
         lock (SyncRoot)
         {
             ActiveExpireCycle(TimeSpan.FromMilliseconds(25));
+            CheckPauseExpired();
             Stats.Sample(Stopwatch.GetTimestamp(), Stopwatch.Frequency);
             if (Config.Timeout > 0) CloseIdleClients();
             CronTick?.Invoke();

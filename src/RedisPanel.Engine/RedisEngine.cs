@@ -79,6 +79,7 @@ public sealed partial class RedisEngine
     {
         var c = new ClientSession(++_nextClientId, addr, laddr, Keyspace.NowMs);
         c.Authenticated = Config.RequirePass.Length == 0;
+        c.Writer.ErrorObserver = CountErrorReply;
         return c;
     }
 
@@ -152,6 +153,7 @@ public sealed partial class RedisEngine
             RejectCall(reply, Errors.Loading);
             return ExecOutcome.Continue;
         }
+        if (PauseKind != PauseKind.Off && TryPostpone(client, def, args)) return ExecOutcome.Blocked;
         if (client.MultiQueue is not null && (root.Flags & CommandFlags.NoQueue) == 0)
         {
             if ((def.Flags & CommandFlags.NoMulti) != 0)
@@ -185,6 +187,7 @@ public sealed partial class RedisEngine
         ctx.Rewrites = null;
         ctx.PropagationSuppressed = false;
         long dirtyBefore = Dirty;
+        long errorsBefore = Stats.TotalErrorReplies;
         int dbBefore = client.Db;
         long start = Stopwatch.GetTimestamp();
         _callDepth++;
@@ -197,6 +200,7 @@ public sealed partial class RedisEngine
             long elapsed = Stopwatch.GetTimestamp() - start;
             def.Calls++;
             def.Microseconds += elapsed * 1_000_000 / Stopwatch.Frequency;
+            if (Stats.TotalErrorReplies != errorsBefore) def.FailedCalls++; // as Redis's call(): any error reply fails the call
             Stats.TotalCommandsProcessed++;
             client.LastCommand = def.FullName;
             AfterCall(ctx, dbBefore, elapsed);
@@ -224,8 +228,7 @@ public sealed partial class RedisEngine
 
     private void RejectCall(RespWriter reply, string error)
     {
-        Stats.TotalErrorReplies++;
-        reply.Error(error);
+        reply.Error(error); // counted by CountErrorReply
     }
 
     private static void FlagTransactionError(ClientSession client)
@@ -240,7 +243,7 @@ public sealed partial class RedisEngine
     {
         if (Monitors.Count > 0 && (ctx.Command.Flags & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0
             && ((ctx.Command.Parent?.Flags ?? CommandFlags.None) & (CommandFlags.SkipMonitor | CommandFlags.Admin)) == 0)
-            FeedMonitors(ctx.Client, db, ctx.Args);
+            FeedMonitors(ctx.Client, ctx.Client.Db, ctx.Args); // Redis shows the db after the call (SELECT 3 -> [3 ...])
         AfterCallHook(ctx, db, elapsedTicks);
     }
 
@@ -287,7 +290,8 @@ public sealed partial class RedisEngine
     private void FeedMonitors(ClientSession client, int db, ArgList args)
     {
         // "+1339518083.107412 [0 127.0.0.1:60866] "keys" "*""
-        long now = Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 + Time.GetUtcNow().Microsecond;
+        var utc = Time.GetUtcNow();
+        long now = utc.ToUnixTimeMilliseconds() * 1000 + utc.Microsecond;
         var sb = new System.Text.StringBuilder();
         sb.Append(now / 1_000_000).Append('.').Append((now % 1_000_000).ToString("D6"));
         sb.Append(" [").Append(db).Append(' ');
@@ -295,7 +299,7 @@ public sealed partial class RedisEngine
         else if (client.Has(ClientFlags.Master)) sb.Append("master"); // Redis shows unix/ip:port; the master link has its own
         else sb.Append(client.Address);
         sb.Append(']');
-        for (int i = 0; i < args.Count; i++) sb.Append(' ').Append(Quote(args[i]));
+        for (int i = 0; i < args.Count; i++) sb.Append(' ').Append(IsRedacted(args, i) ? "\"(redacted)\"" : Quote(args[i]));
         string line = sb.ToString();
         foreach (var m in Monitors)
         {
@@ -333,7 +337,7 @@ public sealed partial class RedisEngine
     /// <summary>Runs one cycle of active expiry (Redis's activeExpireCycle, slow variant); call ~hz times a second.</summary>
     public void ActiveExpireCycle(TimeSpan budget)
     {
-        if (Keyspace.IsReplica) return; // replicas wait for the master's DEL
+        if (Keyspace.IsReplica || !ActiveExpireEnabled) return; // replicas wait for the master's DEL
         long deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         for (int i = 0; i < Keyspace.DatabaseCount; i++)
         {

@@ -56,7 +56,20 @@ public sealed class RedisNode : IAsyncDisposable
     /// <summary>Raised when <see cref="State"/> changes.</summary>
     public event Action<RedisNode>? StateChanged;
 
-    private RedisEngine CreateEngine() => new(Options.Config, Options.Time, Options.RandomSeed);
+    private RedisEngine CreateEngine()
+    {
+        var engine = new RedisEngine(Options.Config, Options.Time, Options.RandomSeed);
+        // SHUTDOWN: Redis's process exits; a node stops (off the node lock, which the command holds) and tells its host.
+        engine.ShutdownRequested += flags => _ = Task.Run(async () =>
+        {
+            await StopAsync();
+            ShutdownRequested?.Invoke(this, flags);
+        });
+        return engine;
+    }
+
+    /// <summary>Raised after the node stopped because a client sent SHUTDOWN (a process host exits then).</summary>
+    public event Action<RedisNode, ShutdownFlags>? ShutdownRequested;
 
     /// <summary>
     /// Binds the listeners and starts serving. A failure (port in use ...) leaves the node <see cref="NodeState.Failed"/>

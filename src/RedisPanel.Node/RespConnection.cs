@@ -77,7 +77,6 @@ internal sealed class RespConnection
                             if (outcome == ExecOutcome.Continue && next >= _batch.Count && status == ParseStatus.ProtocolError)
                             {
                                 // Redis replies the protocol error, then closes the connection after the reply.
-                                _engine.Stats.TotalErrorReplies++;
                                 _session.Writer.Error("ERR " + error);
                                 NodeLog.ProtocolError(_node.Logger, _node.Name, _session.Id, _session.Address, error!);
                                 outcome = ExecOutcome.Close;

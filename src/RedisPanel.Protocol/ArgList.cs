@@ -63,6 +63,10 @@ public sealed class ArgList
         return true;
     }
 
-    /// <summary>Argument as text, for logs, errors and the few commands that take words.</summary>
-    public string GetString(int index) => System.Text.Encoding.UTF8.GetString(this[index]);
+    /// <summary>
+    /// Argument as text, for errors, logs and the few commands that take words. Latin-1 maps every byte to one
+    /// char and back, so a string made here and written with RespWriter echoes the client's exact bytes (Redis
+    /// echoes raw bytes in its error replies).
+    /// </summary>
+    public string GetString(int index) => System.Text.Encoding.Latin1.GetString(this[index]);
 }

@@ -69,16 +69,14 @@ public static class RespParser
         out string? error)
     {
         error = null;
-        long frameStart = reader.Consumed;
-        reader.Advance(1); // '*'
-        var line = ReadLengthLine(ref reader, frameStart, out bool tooBig);
+        var line = ReadLengthLine(ref reader, out bool tooBig);
         if (line is null)
         {
             if (!tooBig) return FrameResult.Incomplete;
             error = "Protocol error: too big mbulk count string";
             return FrameResult.Error;
         }
-        if (!TryParseLong(line.Value.Span, out long count) || count > int.MaxValue)
+        if (!TryParseLong(line.Value.Span[1..], out long count) || count > int.MaxValue)
         {
             error = "Protocol error: invalid multibulk length";
             return FrameResult.Error;
@@ -93,21 +91,23 @@ public static class RespParser
         batch.BeginCommand();
         for (long i = 0; i < count; i++)
         {
-            if (!reader.TryPeek(out byte marker)) return FrameResult.Incomplete;
-            long lineStart = reader.Consumed;
-            var bulkLine = ReadLengthLine(ref reader, lineStart, out tooBig);
+            var bulkLine = ReadLengthLine(ref reader, out tooBig);
             if (bulkLine is null)
             {
                 if (!tooBig) return FrameResult.Incomplete;
                 error = "Protocol error: too big bulk count string";
                 return FrameResult.Error;
             }
-            if (marker != (byte)'$')
+            var bulkSpan = bulkLine.Value.Span;
+            if (bulkSpan.IsEmpty || bulkSpan[0] != (byte)'$')
             {
-                error = $"Protocol error: expected '$', got '{(char)marker}'";
+                // Redis formats the byte with %c (an empty line shows its '\r'), then addReplyErrorFormat turns
+                // CR and LF into spaces.
+                char got = bulkSpan.IsEmpty || bulkSpan[0] == (byte)'\n' ? ' ' : (char)bulkSpan[0];
+                error = $"Protocol error: expected '$', got '{got}'";
                 return FrameResult.Error;
             }
-            if (!TryParseLong(bulkLine.Value.Span[1..], out long len) || len < 0 || len > limits.ProtoMaxBulkLen)
+            if (!TryParseLong(bulkSpan[1..], out long len) || len < 0 || len > limits.ProtoMaxBulkLen)
             {
                 error = "Protocol error: invalid bulk length";
                 return FrameResult.Error;
@@ -127,35 +127,44 @@ public static class RespParser
     }
 
     /// <summary>
-    /// Reads a length line up to '\r' (and the byte after it). Null when incomplete; <paramref name="tooBig"/>
-    /// when no '\r' came within <see cref="ParserLimits.InlineMaxSize"/> bytes.
+    /// Reads a length line ("*3" / "$5", marker included) up to '\r' and the byte after it, which is not checked,
+    /// as in Redis. Null when incomplete; <paramref name="tooBig"/> when no '\r' came within
+    /// <see cref="ParserLimits.InlineMaxSize"/> bytes of the line start. Redis looks for the '\r' with strchr,
+    /// which stops at a NUL byte: a NUL before the '\r' hides the line end, so the line stays "incomplete"
+    /// until the limit turns it into a "too big" error. The parser does the same. On null the reader's position
+    /// is unspecified (the caller abandons the frame).
     /// </summary>
-    private static ReadOnlyMemory<byte>? ReadLengthLine(ref SequenceReader<byte> reader, long frameStart, out bool tooBig)
+    private static ReadOnlyMemory<byte>? ReadLengthLine(ref SequenceReader<byte> reader, out bool tooBig)
     {
         long remainingAtStart = reader.Remaining;
         tooBig = false;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\r', advancePastDelimiter: true))
+        if (!reader.TryReadToAny(out ReadOnlySequence<byte> line, "\r\0"u8, advancePastDelimiter: false)
+            || !reader.TryPeek(out byte delimiter) || delimiter == 0)
         {
             tooBig = remainingAtStart > ParserLimits.InlineMaxSize;
             return null;
         }
-        if (reader.End) return null; // the '\n' has not arrived yet
-        reader.Advance(1); // the '\n' (not checked, as in Redis)
+        if (reader.Remaining < 2) return null; // the byte after '\r' has not arrived yet
+        reader.Advance(2);
         return line.IsSingleSegment ? line.First : line.ToArray();
     }
 
     private static FrameResult ParseInline(ref SequenceReader<byte> reader, CommandBatch batch, out string? error)
     {
         error = null;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> lineSeq, (byte)'\n', advancePastDelimiter: true))
+        long remainingAtStart = reader.Remaining;
+        // strchr(querybuf, '\n') in Redis stops at a NUL byte: a NUL before the newline hides it.
+        if (!reader.TryReadToAny(out ReadOnlySequence<byte> lineSeq, "\n\0"u8, advancePastDelimiter: false)
+            || !reader.TryPeek(out byte delimiter) || delimiter == 0)
         {
-            if (reader.Remaining > ParserLimits.InlineMaxSize)
+            if (remainingAtStart > ParserLimits.InlineMaxSize)
             {
                 error = "Protocol error: too big inline request";
                 return FrameResult.Error;
             }
             return FrameResult.Incomplete;
         }
+        reader.Advance(1); // the '\n'
         ReadOnlySpan<byte> line = lineSeq.IsSingleSegment ? lineSeq.FirstSpan : lineSeq.ToArray();
         if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
         int argsBefore = batch.ArgCount;

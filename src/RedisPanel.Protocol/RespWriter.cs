@@ -27,6 +27,9 @@ public sealed class RespWriter
 
     public IBufferWriter<byte> Output => _out;
 
+    /// <summary>Called with every error message written (the engine counts total_error_replies and errorstats).</summary>
+    public Action<string>? ErrorObserver { get; set; }
+
     /// <summary>Redirects the writer (used to render a reply into a scratch buffer, e.g. for the dashboard console).</summary>
     public IBufferWriter<byte> Redirect(IBufferWriter<byte> output)
     {
@@ -41,9 +44,9 @@ public sealed class RespWriter
 
     public void SimpleString(string text)
     {
-        var span = _out.GetSpan(text.Length * 3 + 3);
+        var span = _out.GetSpan(text.Length + 3);
         span[0] = (byte)'+';
-        int n = Encoding.UTF8.GetBytes(text, span[1..]);
+        int n = Encoding.Latin1.GetBytes(text, span[1..]);
         span[n + 1] = (byte)'\r';
         span[n + 2] = (byte)'\n';
         _out.Advance(n + 3);
@@ -63,9 +66,10 @@ public sealed class RespWriter
     /// Newlines are replaced by spaces, as Redis does, so the reply stays one line.</summary>
     public void Error(string message)
     {
-        var span = _out.GetSpan(message.Length * 3 + 3);
+        ErrorObserver?.Invoke(message);
+        var span = _out.GetSpan(message.Length + 3);
         span[0] = (byte)'-';
-        int n = Encoding.UTF8.GetBytes(message, span[1..]);
+        int n = Encoding.Latin1.GetBytes(message, span[1..]);
         for (int i = 1; i <= n; i++) if (span[i] is (byte)'\r' or (byte)'\n') span[i] = (byte)' ';
         span[n + 1] = (byte)'\r';
         span[n + 2] = (byte)'\n';
@@ -97,7 +101,8 @@ public sealed class RespWriter
         _out.Advance(p);
     }
 
-    public void Bulk(string value) => Bulk(Encoding.UTF8.GetBytes(value));
+    /// <summary>A text as a bulk string. Engine strings are byte strings (Latin-1, see ArgList.GetString).</summary>
+    public void Bulk(string value) => Bulk(Encoding.Latin1.GetBytes(value));
 
     /// <summary>An integer as a bulk string ("$2\r\n42\r\n"), as Redis's addReplyBulkLongLong.</summary>
     public void BulkInteger(long value)
@@ -152,7 +157,7 @@ public sealed class RespWriter
     /// <summary>Verbatim text ("=len\r\ntxt:...") in RESP3, a bulk string in RESP2 (INFO, CLIENT LIST ...).</summary>
     public void Verbatim(string text, string format = "txt")
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
+        var bytes = Encoding.Latin1.GetBytes(text);
         if (!IsResp3)
         {
             Bulk(bytes);

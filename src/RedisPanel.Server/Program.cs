@@ -11,6 +11,7 @@ if (!await node.StartAsync())
     return 1;
 }
 var done = new TaskCompletionSource();
+node.ShutdownRequested += (_, _) => done.TrySetResult(); // SHUTDOWN ends the process, as with redis-server
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
 await done.Task;

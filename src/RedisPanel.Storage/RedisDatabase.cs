@@ -149,10 +149,12 @@ public sealed class RedisDatabase
         return true;
     }
 
+    /// <summary>Redis's keyIsExpired: a key expires once the clock is strictly past its expiry time
+    /// (at exactly the expiry millisecond it is still alive, with TTL 0).</summary>
     public bool IsExpired(ReadOnlySpan<byte> key)
     {
         ref long at = ref _expires.Find(key);
-        return !Unsafe.IsNullRef(ref at) && at <= _owner.NowMs;
+        return !Unsafe.IsNullRef(ref at) && at < _owner.NowMs;
     }
 
     /// <summary>Deletes an expired key and reports it (lazy or active expiry).</summary>
@@ -209,7 +211,7 @@ public sealed class RedisDatabase
         {
             if (!_expires.TryGetRandom(random, out var key, out long at)) break;
             sampled++;
-            if (at <= now)
+            if (at < now) // activeExpireCycleTryExpire: now > when
             {
                 ExpireNow(key);
                 expired++;

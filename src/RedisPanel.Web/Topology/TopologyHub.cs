@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using Microsoft.AspNetCore.SignalR;
+
+namespace RedisPanel.Web.Topology;
+
+/// <summary>
+/// The topology feed for non-Blazor consumers at <c>/hubs/topology</c> (JSON hub protocol, enums as strings).
+/// On connect the caller receives <c>snapshot</c> (all nodes); afterwards every client receives <c>changes</c>
+/// (a batch of {kind, node}). <see cref="GetSnapshot"/> can be invoked at any time.
+/// </summary>
+public sealed class TopologyHub(TopologyFeed feed) : Hub
+{
+    public const string Path = "/hubs/topology";
+
+    public ImmutableArray<NodeViewModel> GetSnapshot() => feed.Current;
+
+    public override async Task OnConnectedAsync()
+    {
+        await Clients.Caller.SendAsync("snapshot", feed.Current);
+        await base.OnConnectedAsync();
+    }
+}
+
+/// <summary>Forwards the feed's change batches to every hub client.</summary>
+public sealed class TopologyHubPublisher(TopologyFeed feed, IHubContext<TopologyHub> hub) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var batch in feed.Subscribe(stoppingToken).Changes.WithCancellation(stoppingToken))
+                await hub.Clients.All.SendAsync("changes", batch, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using RedisPanel.Engine.Config;
+using RedisPanel.Node;
+
+namespace RedisPanel.Interop.Tests.Infrastructure;
+
+/// <summary>Our RedisNode hosted in the test process on a free loopback port (port 0).</summary>
+public sealed class NodeFixture : IAsyncDisposable, IDisposable
+{
+    private NodeFixture(RedisNode node) => Node = node;
+
+    public RedisNode Node { get; }
+
+    public int Port => Node.Port;
+
+    /// <summary>Starts a node; <paramref name="configure"/> may adjust the config (requirepass ...).</summary>
+    public static async Task<NodeFixture> StartAsync(Action<ServerConfig>? configure = null, string name = "test")
+    {
+        var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"] };
+        configure?.Invoke(config);
+        var node = new RedisNode(new NodeOptions { Name = name, Config = config, RandomSeed = 1 });
+        if (!await node.StartAsync())
+            throw new InvalidOperationException("node did not start: " + node.FailureReason);
+        return new NodeFixture(node);
+    }
+
+    public static NodeFixture Start(Action<ServerConfig>? configure = null) => StartAsync(configure).GetAwaiter().GetResult();
+
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+
+    public void Dispose() => Node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

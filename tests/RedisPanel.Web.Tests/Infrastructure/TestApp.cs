@@ -1,0 +1,75 @@
+// The real web app (Program.Build) in-process on loopback port 0, with three nodes on free ports.
+// Shared by RedisPanel.Web.Tests and RedisPanel.Browser.Tests (linked source).
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using RedisPanel.Web.Nodes;
+
+namespace RedisPanel.Web.Tests.Infrastructure;
+
+public sealed class TestApp : IAsyncDisposable
+{
+    public static readonly string[] NodeNames = ["master", "replica-a", "replica-b"];
+
+    private TestApp(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+    }
+
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+    public NodeManager Nodes => App.Services.GetRequiredService<NodeManager>();
+
+    /// <summary>The port a node is bound to (fixed after its first start).</summary>
+    public int PortOf(string name) => Nodes.Find(name)?.Sample().Port ?? throw new ArgumentException($"no node {name}");
+
+    public static async Task<TestApp> StartAsync(params string[] extraArgs)
+    {
+        string logs = Path.Combine(AppContext.BaseDirectory, "logs", "app-.log");
+        var args = new List<string>
+        {
+            "--Urls=http://127.0.0.1:0",
+            $"--Serilog:WriteTo:1:Args:path={logs}",
+        };
+        // The master's port is picked up front so the replicas can name it in ReplicaOf; the replicas bind port 0.
+        int masterPort = FreePort();
+        for (int i = 0; i < NodeNames.Length; i++)
+        {
+            args.Add($"--Nodes:{i}:Name={NodeNames[i]}");
+            args.Add($"--Nodes:{i}:Port={(i == 0 ? masterPort : 0)}");
+            if (i > 0) args.Add($"--Nodes:{i}:ReplicaOf=127.0.0.1 {masterPort}");
+        }
+        args.AddRange(extraArgs);
+        var app = Program.Build(args.ToArray());
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestApp(app, new Uri(address.Replace("[::]", IPAddress.Loopback.ToString())));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Open Blazor circuits hold a graceful shutdown for 30 s: give it 2 s.
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try
+            {
+                await App.StopAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // shutdown cut short on purpose
+            }
+        }
+        await App.DisposeAsync();
+    }
+}

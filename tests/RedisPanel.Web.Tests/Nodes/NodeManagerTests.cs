@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RedisPanel.Engine.Config;
+using RedisPanel.Node;
+using RedisPanel.Web.Nodes;
+using RedisPanel.Web.Tests.Infrastructure;
+using RedisPanel.Web.Topology;
+
+namespace RedisPanel.Web.Tests.Nodes;
+
+public sealed class NodeManagerTests : IAsyncLifetime
+{
+    private readonly List<NodeManager> _managers = new();
+
+    private NodeManager Create(LoadConfigFile? loader, params NodeDefinition[] nodes)
+    {
+        var manager = new NodeManager(Options.Create(new NodeManagerOptions { Nodes = nodes.ToList() }),
+            loader ?? (path => throw new FileNotFoundException($"no such file {path}")),
+            new TestEnvironment(), NullLoggerFactory.Instance);
+        _managers.Add(manager);
+        return manager;
+    }
+
+    private static NodeViewModel View(NodeManager m, string name) => m.Find(name)!.Sample();
+
+    [Fact]
+    public async Task A_node_whose_port_is_taken_fails_with_the_reason_and_the_others_run()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        int taken = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        var m = Create(null,
+            new NodeDefinition { Name = "a", Port = 0 },
+            new NodeDefinition { Name = "b", Port = taken },
+            new NodeDefinition { Name = "c", Port = 0, ReplicaOf = "127.0.0.1 6379" });
+
+        await m.StartAsync(CancellationToken.None);
+
+        Assert.Equal(NodeState.Running, View(m, "a").State);
+        Assert.Equal(NodeState.Running, View(m, "c").State);
+        var b = View(m, "b");
+        Assert.Equal(NodeState.Failed, b.State);
+        Assert.Equal($"Could not create server TCP listening socket 127.0.0.1:{taken}: bind: Address already in use", b.FailureReason);
+        Assert.Equal(taken, b.Port);
+        await using var client = await RespClient.ConnectAsync(View(m, "c").Port);
+        Assert.Equal("+PONG", await client.CommandAsync("PING"));
+    }
+
+    [Fact]
+    public async Task Replicaof_nodes_show_a_pending_replica_role()
+    {
+        var m = Create(null, new NodeDefinition { Name = "m", Port = 0 }, new NodeDefinition { Name = "r", Port = 0, ReplicaOf = "127.0.0.1 6379" });
+        await m.StartAsync(CancellationToken.None);
+
+        Assert.Equal(NodeRole.Master, View(m, "m").Role);
+        var r = View(m, "r");
+        Assert.Equal(NodeRole.ReplicaPending, r.Role);
+        Assert.Equal("replica (pending)", r.RoleLabel);
+        Assert.Equal("127.0.0.1:6379", r.MasterAddress);
+    }
+
+    [Fact]
+    public async Task Stop_releases_the_port_and_start_comes_back_on_the_same_port_with_the_data()
+    {
+        var m = Create(null, new NodeDefinition { Name = "a", Port = 0 });
+        await m.StartAsync(CancellationToken.None);
+        int port = View(m, "a").Port;
+        await using (var c = await RespClient.ConnectAsync(port)) Assert.Equal("+OK", await c.CommandAsync("SET", "k", "v"));
+
+        Assert.True((await m.StopNodeAsync("a")).Succeeded);
+        Assert.Equal(NodeState.Stopped, View(m, "a").State);
+        Assert.True(await RespClient.IsRefusedAsync(port));
+
+        Assert.True((await m.StartNodeAsync("a")).Succeeded);
+        Assert.Equal(port, View(m, "a").Port);
+        await using (var c = await RespClient.ConnectAsync(port)) Assert.Equal("v", await c.CommandAsync("GET", "k"));
+        Assert.Equal(1, View(m, "a").Keys);
+
+        var restarted = await m.RestartNodeAsync("a");
+        Assert.True(restarted.Succeeded, restarted.Message);
+        Assert.Equal(NodeState.Running, View(m, "a").State);
+    }
+
+    [Fact]
+    public async Task A_config_file_node_is_built_by_the_loader_relative_to_the_content_root()
+    {
+        string? asked = null;
+        var m = Create(path =>
+        {
+            asked = path;
+            return new ServerConfig { Port = 0, ReplicaOf = "10.0.0.1 7000" };
+        }, new NodeDefinition { Name = "file", ConfigFile = "conf/redis.conf" });
+
+        await m.StartAsync(CancellationToken.None);
+
+        Assert.Equal(Path.Combine(TestEnvironment.Root, "conf", "redis.conf"), asked);
+        var vm = View(m, "file");
+        Assert.Equal(NodeState.Running, vm.State);
+        Assert.Equal("10.0.0.1:7000", vm.MasterAddress);
+        Assert.Equal(asked, vm.ConfigFile);
+    }
+
+    [Fact]
+    public async Task A_bad_config_file_fails_that_node_only()
+    {
+        var m = Create(path => throw new InvalidDataException("line 3: unknown directive 'bogus'"),
+            new NodeDefinition { Name = "bad", ConfigFile = "/etc/bad.conf" },
+            new NodeDefinition { Name = "good", Port = 0 });
+
+        await m.StartAsync(CancellationToken.None);
+
+        var bad = View(m, "bad");
+        Assert.Equal(NodeState.Failed, bad.State);
+        Assert.Equal("/etc/bad.conf: line 3: unknown directive 'bogus'", bad.FailureReason);
+        Assert.Equal(NodeState.Running, View(m, "good").State);
+        var start = await m.StartNodeAsync("bad");
+        Assert.False(start.Succeeded);
+        Assert.Contains("unknown directive", start.Message);
+    }
+
+    [Fact]
+    public async Task Add_takes_the_next_free_port_and_remove_releases_it()
+    {
+        var m = Create(null, new NodeDefinition { Name = "a", Port = 0 });
+        await m.StartAsync(CancellationToken.None);
+        int basePort = View(m, "a").Port;
+
+        var added = await m.AddNodeAsync();
+
+        Assert.True(added.Succeeded, added.Message);
+        var node = m.Nodes[^1].Sample();
+        Assert.Equal(NodeState.Running, node.State);
+        Assert.True(node.Port > basePort && node.Port <= basePort + 32, $"port {node.Port} after {basePort}");
+        Assert.Equal(node.Port.ToString(), node.Name);
+
+        Assert.True((await m.RemoveNodeAsync(node.Name)).Succeeded);
+        Assert.Null(m.Find(node.Name));
+        Assert.True(await RespClient.IsRefusedAsync(node.Port));
+        Assert.False((await m.StopNodeAsync(node.Name)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Duplicate_names_get_a_suffix()
+    {
+        var m = Create(null, new NodeDefinition { Name = "x", Port = 0 }, new NodeDefinition { Name = "x", Port = 0 });
+        await m.StartAsync(CancellationToken.None);
+
+        Assert.Equal(["x", "x-2"], m.Nodes.Select(n => n.Name));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var m in _managers) await m.DisposeAsync();
+    }
+
+    private sealed class TestEnvironment : IHostEnvironment
+    {
+        public static readonly string Root = Path.Combine(Path.GetTempPath(), "redispanel-tests");
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "RedisPanel.Web";
+        public string ContentRootPath { get; set; } = Root;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}

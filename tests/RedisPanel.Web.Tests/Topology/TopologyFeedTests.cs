@@ -1,0 +1,125 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using RedisPanel.Node;
+using RedisPanel.Web.Tests.Infrastructure;
+using RedisPanel.Web.Topology;
+
+namespace RedisPanel.Web.Tests.Topology;
+
+/// <summary>The feed and its hub, on the real app with three nodes on free ports.</summary>
+public sealed class TopologyFeedTests : IAsyncLifetime
+{
+    private TestApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await TestApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private ITopologyClient Door => _app.App.Services.GetRequiredService<ITopologyClient>();
+
+    [Fact]
+    public async Task The_snapshot_lists_the_configured_nodes_running()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var sub = Door.Subscribe(cts.Token);
+
+        Assert.Equal(TestApp.NodeNames, sub.Snapshot.Select(n => n.Name));
+        Assert.All(sub.Snapshot, n => Assert.Equal(NodeState.Running, n.State));
+        Assert.All(sub.Snapshot, n => Assert.NotEqual(0, n.Port));
+        Assert.Equal([NodeRole.Master, NodeRole.ReplicaPending, NodeRole.ReplicaPending], sub.Snapshot.Select(n => n.Role));
+    }
+
+    [Fact]
+    public async Task A_write_over_RESP_and_a_stop_arrive_as_change_batches()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var sub = Door.Subscribe(cts.Token);
+        await using var changes = sub.Changes.GetAsyncEnumerator(cts.Token);
+        await using (var c = await RespClient.ConnectAsync(_app.PortOf("master")))
+            Assert.Equal("+OK", await c.CommandAsync("SET", "k", "v"));
+
+        await NextMatchingAsync(changes, n => n.Name == "master" && n.Keys == 1);
+
+        Assert.True((await Door.StopNodeAsync("replica-b")).Succeeded);
+        await NextMatchingAsync(changes, n => n.Name == "replica-b" && n.State == NodeState.Stopped);
+    }
+
+    [Fact]
+    public async Task A_slow_reader_gets_changes_merged_into_one_change_per_node()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var sub = Door.Subscribe(cts.Token);
+        var feed = _app.App.Services.GetRequiredService<TopologyFeed>();
+        await Door.StopNodeAsync("replica-a");
+        await Door.StartNodeAsync("replica-a");
+        await Door.StopNodeAsync("replica-a");
+        await Poll.UntilAsync(() => feed.Current.Single(n => n.Name == "replica-a").State == NodeState.Stopped, "the feed to sample the stop");
+
+        await using var changes = sub.Changes.GetAsyncEnumerator(cts.Token);
+        Assert.True(await changes.MoveNextAsync());
+
+        var forNode = changes.Current.Where(c => c.Node.Name == "replica-a").ToList();
+        Assert.Single(forNode);
+        Assert.Equal(NodeState.Stopped, forNode[0].Node.State);
+    }
+
+    [Fact]
+    public async Task The_hub_pushes_a_snapshot_on_connect()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var ws = new ClientWebSocket();
+        var uri = new UriBuilder(_app.BaseAddress) { Scheme = "ws", Path = TopologyHub.Path }.Uri;
+        await ws.ConnectAsync(uri, cts.Token);
+        // JSON hub protocol: handshake, then invocation messages, each ended by the record separator 0x1E.
+        await ws.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, cts.Token);
+
+        var messages = new List<JsonElement>();
+        var buffer = new byte[64 * 1024];
+        var text = new StringBuilder();
+        while (!messages.Any(m => m.TryGetProperty("target", out var t) && t.GetString() == "snapshot"))
+        {
+            var r = await ws.ReceiveAsync(buffer, cts.Token);
+            text.Append(Encoding.UTF8.GetString(buffer, 0, r.Count));
+            var frames = text.ToString().Split('\u001e');
+            foreach (var f in frames[..^1]) messages.Add(JsonDocument.Parse(f).RootElement.Clone());
+            text.Clear().Append(frames[^1]);
+        }
+
+        Assert.Equal("{}", messages[0].GetRawText()); // handshake accepted
+        var nodes = messages.First(m => m.TryGetProperty("target", out var t) && t.GetString() == "snapshot").GetProperty("arguments")[0];
+        Assert.Equal(TestApp.NodeNames, nodes.EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+        Assert.Equal("Running", nodes[0].GetProperty("state").GetString());
+        Assert.Equal("ReplicaPending", nodes[1].GetProperty("role").GetString());
+        Assert.Equal(_app.PortOf("master"), nodes[0].GetProperty("port").GetInt32());
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+    }
+
+    [Fact]
+    public async Task The_dashboard_page_and_its_script_are_served()
+    {
+        using var http = new HttpClient { BaseAddress = _app.BaseAddress };
+
+        string page = await http.GetStringAsync("/");
+        Assert.Contains("data-node=\"master\"", page);
+        Assert.Contains("_framework/blazor.web.js", page);
+
+        using var script = await http.GetAsync("/_framework/blazor.web.js");
+        Assert.True(script.IsSuccessStatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Blazor", await script.Content.ReadAsStringAsync());
+        using var radzen = await http.GetAsync("/_content/Radzen.Blazor/Radzen.Blazor.js");
+        Assert.True(radzen.IsSuccessStatusCode, $"Radzen script: {radzen.StatusCode}");
+        using var css = await http.GetAsync("/app.css");
+        Assert.True(css.IsSuccessStatusCode, $"app.css: {css.StatusCode}");
+    }
+
+    private static async Task NextMatchingAsync(IAsyncEnumerator<IReadOnlyList<NodeChange>> changes, Func<NodeViewModel, bool> match)
+    {
+        // bounded by the subscription's cancellation token
+        while (await changes.MoveNextAsync())
+            if (changes.Current.Any(c => c.Kind == NodeChangeKind.Upsert && match(c.Node))) return;
+        throw new InvalidOperationException("feed ended");
+    }
+}
