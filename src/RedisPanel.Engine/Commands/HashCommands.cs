@@ -186,8 +186,13 @@ public static class HashCommands
 
     private static void HIncrByFloat(CommandContext ctx)
     {
-        if (!ctx.TryGetDouble(3, out double incr)) return;
-        if (double.IsInfinity(incr))
+        // Long double arithmetic and "%.17Lf" printing as Redis (LongDouble, shared with INCRBYFLOAT).
+        if (!LongDouble.TryParse(ctx.Args[3], out var incr))
+        {
+            ctx.Reply.Error(Errors.NotFloat);
+            return;
+        }
+        if (incr.Infinite)
         {
             ctx.Reply.Error(Errors.NaNOrInfinity);
             return;
@@ -195,61 +200,24 @@ public static class HashCommands
         var hash = GetOrCreate(ctx);
         if (hash is null) return;
         var current = hash.Get(ctx.Args[2]);
-        double value = 0;
-        if (current is not null && !CommandContext.TryParseDouble(current, out value))
+        LongDouble value = default;
+        if (current is not null && !LongDouble.TryParse(current, out value))
         {
             ReplyAndDropIfEmpty(ctx, hash, Errors.HashValueNotFloat);
             return;
         }
-        byte[]? text = LongDoubleSum(current ?? "0"u8, ctx.Args[3], value + incr);
-        if (text is null)
+        var sum = LongDouble.Add(value, incr);
+        if (sum.Infinite)
         {
             ReplyAndDropIfEmpty(ctx, hash, Errors.IncrNaNOrInf);
             return;
         }
+        var text = sum.ToHumanString();
         hash.Set(ctx.Args[2], text, ctx.Engine.EncodingLimits);
         ctx.Reply.Bulk(text);
         ctx.SignalModified(ctx.Args[1]);
         ctx.MarkDirty();
         ctx.PropagateAs(HSetName, ctx.Args.ToArray(1), ctx.Args.ToArray(2), text);
-    }
-
-    /// <summary>
-    /// The sum printed as Redis's ld2string(LD_STR_HUMAN) does with long doubles ("%.17Lf", trailing zeros and
-    /// dot removed). Decimal arithmetic reproduces long double results for ordinary inputs (0.1 + 0.2 = "0.3");
-    /// beyond decimal's range the double sum is printed. Null when the result is NaN or infinite.
-    /// </summary>
-    internal static byte[]? LongDoubleSum(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, double doubleSum)
-    {
-        if (double.IsNaN(doubleSum) || double.IsInfinity(doubleSum)) return null;
-        string text;
-        if (TryDecimal(a, out decimal da) && TryDecimal(b, out decimal db))
-        {
-            decimal sum;
-            try { sum = da + db; }
-            catch (OverflowException) { sum = 0; goto useDouble; }
-            sum = Math.Round(sum, 17, MidpointRounding.ToEven);
-            text = sum.ToString("0.#################", CultureInfo.InvariantCulture);
-            if (text == "-0") text = "0";
-            return System.Text.Encoding.ASCII.GetBytes(text);
-        }
-    useDouble:
-        text = doubleSum.ToString("F17", CultureInfo.InvariantCulture);
-        if (text.Contains('.')) text = text.TrimEnd('0').TrimEnd('.');
-        return System.Text.Encoding.ASCII.GetBytes(text);
-    }
-
-    private static bool TryDecimal(ReadOnlySpan<byte> s, out decimal value)
-    {
-        value = 0;
-        if (s.Length == 0 || s.Length > 64) return false;
-        Span<char> chars = stackalloc char[s.Length];
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] > 127) return false;
-            chars[i] = (char)s[i];
-        }
-        return decimal.TryParse(chars, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     private static void HRandField(CommandContext ctx)

@@ -317,8 +317,8 @@ public static partial class ListCommands
             }
         }
         bool fromTail = rank < 0;
-        // -LONG_MIN overflows in C to LONG_MIN again; treat it as "the farthest rank", which matches nothing.
-        if (fromTail) rank = rank == long.MinValue ? long.MaxValue : -rank;
+        // In C -LONG_MIN stays LONG_MIN, so "matches >= rank" holds at once: the first match from the tail.
+        if (fromTail) rank = rank == long.MinValue ? 1 : -rank;
         var value = ctx.Db.Get(ctx.Args[1]);
         if (value is null)
         {
