@@ -136,7 +136,8 @@ public class BlockingTests
         var sw = Stopwatch.StartNew();
         await waiter.Unblocked!.Task.WaitAsync(TimeSpan.FromSeconds(5));
         sw.Stop();
-        Assert.InRange(sw.ElapsedMilliseconds, 50, 1000);
+        // No cron runs here: only the registry's timer can fire it. Generous upper bound for loaded CI machines.
+        Assert.InRange(sw.ElapsedMilliseconds, 95, 2000);
         lock (engine.SyncRoot)
         {
             var buf = waiter.TakeOutput();
