@@ -58,4 +58,14 @@ public static class Errors
 
     /// <summary>getIntFromObjectOrReply for a valid long outside int range (SELECT 4294967296).</summary>
     public const string IntOutOfRange = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+    // ---- collections (lists, hashes, sets) and blocking ----
+    public const string UnblockedByClient = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    public const string OutOfRangePositive = "ERR value is out of range, must be positive";
+    public const string NumKeysPositive = "ERR numkeys should be greater than 0";
+    public const string CountPositive = "ERR count should be greater than 0";
+    public const string HashValueNotInteger = "ERR hash value is not an integer";
+    public const string HashValueNotFloat = "ERR hash value is not a float";
+    public const string NaNOrInfinity = "ERR value is NaN or Infinity";
+    public const string InvalidCursor = "ERR invalid cursor";
 }

@@ -191,6 +191,7 @@ public sealed partial class RedisEngine
         long errorsBefore = Stats.TotalErrorReplies;
         int dbBefore = client.Db;
         long start = Stopwatch.GetTimestamp();
+        _callDepth++;
         try
         {
             def.Handler!(ctx);
@@ -211,7 +212,9 @@ public sealed partial class RedisEngine
             ctx.Command = prevDef;
             ctx.Rewrites = prevRewrites;
             ctx.PropagationSuppressed = prevSuppressed;
+            _callDepth--;
         }
+        if (_callDepth == 0) AfterOutermostCall();
         if (client.Has(ClientFlags.Blocked)) return ExecOutcome.Blocked;
         return client.Has(ClientFlags.CloseAfterReply) ? ExecOutcome.Close : ExecOutcome.Continue;
     }

@@ -1,7 +1,8 @@
 // CLIENT and its subcommands (Redis 7.0.15 src/networking.c clientCommand). Subcommands are table entries, so
 // arity errors name them ('client|id') and unknown ones ("CLIENT SETINFO", added in 7.2) get
 // "ERR unknown subcommand 'SETINFO'. Try CLIENT HELP." from the dispatcher, exactly as 7.0.15 replies.
-// Not implemented (answered as unknown subcommands): TRACKING, CACHING, GETREDIR, TRACKINGINFO, UNBLOCK, REPLY.
+// Not implemented (answered as unknown subcommands): TRACKING, CACHING, GETREDIR, TRACKINGINFO, REPLY.
+// UNBLOCK serves the engine's BlockingRegistry (lists/sorted sets).
 using System.Text;
 
 namespace RedisPanel.Engine.Commands;
@@ -22,6 +23,7 @@ public static class ClientCommands
         t.AddSub(client, "pause", -3, admin, Pause);
         t.AddSub(client, "unpause", 2, admin, Unpause);
         t.AddSub(client, "no-evict", 3, admin, NoEvict);
+        t.AddSub(client, "unblock", -3, admin, Unblock);
         t.AddSub(client, "help", 2, CommandFlags.Loading | CommandFlags.Stale, Help);
     }
 
@@ -73,6 +75,31 @@ public static class ClientCommands
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
     ];
+
+    /// <summary>CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked on keys and is now released.</summary>
+    private static void Unblock(CommandContext ctx)
+    {
+        var a = ctx.Args;
+        if (a.Count > 4)
+        {
+            ctx.Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{a.GetString(1)}'. Try CLIENT HELP.");
+            return;
+        }
+        bool error = false;
+        if (a.Count == 4)
+        {
+            if (a.Is(3, "error")) error = true;
+            else if (!a.Is(3, "timeout"))
+            {
+                ctx.Reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        if (!ctx.TryGetLong(2, out long id)) return;
+        bool done = ctx.Engine.Clients.TryGetValue(id, out var target) && target.Has(ClientFlags.Blocked)
+            && ctx.Engine.Blocking.TryUnblock(target, error);
+        ctx.Reply.Integer(done ? 1 : 0);
+    }
 
     private static void Help(CommandContext ctx) => ServerCommands.ReplyHelp(ctx, HelpLines);
 
