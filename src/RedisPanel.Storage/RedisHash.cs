@@ -54,6 +54,9 @@ public sealed class RedisHash : RedisCollection
     /// <summary>Sets a field; returns true when the field was new.</summary>
     public bool Set(ReadOnlySpan<byte> field, byte[] value, EncodingLimits limits)
     {
+        // Redis's hashTypeSet converts before writing a field or value over hash-max-listpack-value: a no-op after
+        // HSET's early check, but the only check for HINCRBY/HINCRBYFLOAT results.
+        if (_table is null && (field.Length > limits.HashMaxListpackValue || value.Length > limits.HashMaxListpackValue)) ConvertToTable();
         if (_table is not null)
         {
             ref byte[] slot = ref _table.GetOrAdd(field, out bool exists);
@@ -154,12 +157,15 @@ public sealed class RedisHash : RedisCollection
 }
 
 /// <summary>
-/// Encoding thresholds of the compact forms, with Redis 7.0's defaults (hash-max-listpack-entries/value,
-/// set-max-intset-entries). One instance per node; the config layer may change them at runtime.
+/// Encoding thresholds of the compact forms, with Redis 7.0's built-in defaults (config.c, not redis.conf's
+/// example values): hash-max-listpack-entries/value, set-max-intset-entries, zset-max-listpack-entries/value.
+/// One instance per node, owned by its ServerConfig, so CONFIG SET and redis.conf change them at runtime.
 /// </summary>
 public sealed class EncodingLimits
 {
-    public int HashMaxListpackEntries { get; set; } = 128;
-    public int HashMaxListpackValue { get; set; } = 64;
-    public int SetMaxIntsetEntries { get; set; } = 512;
+    public long HashMaxListpackEntries { get; set; } = 512;
+    public long HashMaxListpackValue { get; set; } = 64;
+    public long SetMaxIntsetEntries { get; set; } = 512;
+    public long ZsetMaxListpackEntries { get; set; } = 128;
+    public long ZsetMaxListpackValue { get; set; } = 64;
 }

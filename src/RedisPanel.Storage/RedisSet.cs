@@ -5,7 +5,7 @@ using System.Buffers.Text;
 
 namespace RedisPanel.Storage;
 
-public sealed class RedisSet : RedisCollection
+public sealed class RedisSet : RedisCollection, IPlainSetMembers
 {
     private long[]? _ints;
     private int _n;
@@ -98,6 +98,9 @@ public sealed class RedisSet : RedisCollection
     }
 
     /// <summary>Every member (ascending for an intset, table order otherwise), as new or stored arrays.</summary>
+    /// <summary>ZUNION/ZINTER/ZDIFF read a set as a sorted set whose scores are all 1.</summary>
+    public IEnumerable<byte[]> EnumerateMembers() => Members();
+
     public IEnumerable<byte[]> Members()
     {
         if (_table is not null)

@@ -58,8 +58,7 @@ public sealed class ZNode
 public sealed class RedisSortedSet : RedisCollection
 {
     public const int MaxLevel = 32;
-    /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
-    public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
+    private static readonly EncodingLimits DefaultLimits = new();
 
     private readonly ZNode _header = new(MaxLevel, [], 0);
     private readonly KeyTable<ZNode> _dict = new();
@@ -71,16 +70,19 @@ public sealed class RedisSortedSet : RedisCollection
 
     /// <param name="skiplist">Start in the skiplist encoding (Redis's createZsetObject, used for results that are
     /// converted with <see cref="ConvertToListpackIfSmall"/> once complete).</param>
-    public RedisSortedSet(int maxListpackEntries = DefaultListpackEntries, int maxListpackValue = DefaultListpackValue, bool skiplist = false)
+    /// <param name="limits">The node's zset-max-listpack-entries/value, read at every write like Redis's globals
+    /// (so CONFIG SET applies to existing sets too); Redis 7.0's defaults when null.</param>
+    public RedisSortedSet(EncodingLimits? limits = null, bool skiplist = false)
     {
-        MaxListpackEntries = maxListpackEntries;
-        MaxListpackValue = maxListpackValue;
+        _limits = limits ?? DefaultLimits;
         _rng = (ulong)Random.Shared.NextInt64() | 1;
-        IsSkiplist = skiplist || maxListpackEntries == 0;
+        IsSkiplist = skiplist || MaxListpackEntries == 0;
     }
 
-    public int MaxListpackEntries { get; }
-    public int MaxListpackValue { get; }
+    private readonly EncodingLimits _limits;
+
+    public long MaxListpackEntries => _limits.ZsetMaxListpackEntries;
+    public long MaxListpackValue => _limits.ZsetMaxListpackValue;
 
     /// <summary>True once Redis would have converted this set from listpack to skiplist.</summary>
     public bool IsSkiplist { get; private set; }
@@ -100,7 +102,7 @@ public sealed class RedisSortedSet : RedisCollection
 
     public override RedisCollection DeepClone()
     {
-        var copy = new RedisSortedSet(MaxListpackEntries, MaxListpackValue) { IsSkiplist = IsSkiplist };
+        var copy = new RedisSortedSet(_limits) { IsSkiplist = IsSkiplist };
         for (var n = First; n is not null; n = n.Next) copy.Insert(n.Member, n.Score);
         return copy;
     }

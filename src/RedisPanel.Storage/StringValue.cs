@@ -1,6 +1,7 @@
 // String values. A plain byte[] is the common, immutable representation (Redis's "int"/"embstr"/"raw" is
 // derived from its content and length); MutableString holds strings grown in place by APPEND, SETRANGE and
-// SETBIT (Redis's "raw" sds with free space), so repeated appends are amortised O(1).
+// SETBIT (Redis's "raw" sds with free space), so repeated appends are amortised O(1), and the few values Redis
+// stores without trying the int encoding (see MutableString.Embedded).
 using System.Buffers.Text;
 
 namespace RedisPanel.Storage;
@@ -18,6 +19,13 @@ public sealed class MutableString
     }
 
     public ReadOnlySpan<byte> Span => new(Buffer, 0, Length);
+
+    /// <summary>
+    /// A string Redis created without trying the int encoding (INCRBYFLOAT's result, createStringObject): "embstr"
+    /// up to 44 bytes even when it reads as an integer. Cleared by every in-place write, which in Redis first turns
+    /// the value into a raw sds (dbUnshareStringValue).
+    /// </summary>
+    public bool Embedded { get; set; }
 
     /// <summary>Grows to at least <paramref name="length"/> bytes, zero-filling the new part.</summary>
     public void EnsureLength(int length)
@@ -56,7 +64,7 @@ public static class StringValue
     /// <summary>Redis's OBJECT ENCODING for a string: int (fits a long, canonical), embstr (≤ 44 bytes) or raw.</summary>
     public static string Encoding(object value)
     {
-        if (value is MutableString) return "raw";
+        if (value is MutableString m) return m.Embedded && m.Length <= 44 ? "embstr" : "raw";
         var b = (byte[])value;
         if (b.Length <= 20 && IsCanonicalInteger(b)) return "int";
         return b.Length <= 44 ? "embstr" : "raw";

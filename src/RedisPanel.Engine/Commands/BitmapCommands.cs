@@ -89,6 +89,7 @@ public static class BitmapCommands
             // Same key, same TTL: only the representation changes, so no modification is signalled here.
             ctx.Db.Main.Find(key).Value = ms;
         }
+        ms.Embedded = false;
         if (ms.Length < bytes)
         {
             ms.EnsureLength(bytes);
@@ -353,7 +354,8 @@ public static class BitmapCommands
                 }
                 res[i] = (byte)output;
             }
-            ctx.Db.Set(target, res);
+            // Redis stores BITOP's result as a raw sds object (no int/embstr attempt): OBJECT ENCODING says "raw".
+            ctx.Db.Set(target, new MutableString(res));
             ctx.MarkDirty();
         }
         else if (ctx.Db.Remove(target)) ctx.MarkDirty();

@@ -210,7 +210,7 @@ public static partial class KeyCommands
         object copy = value switch
         {
             byte[] b => b, // immutable: shared, like a refcounted embstr
-            MutableString m => new MutableString(m.Span),
+            MutableString m => new MutableString(m.Span) { Embedded = m.Embedded },
             RedisCollection c => c.DeepClone(),
             _ => value,
         };

@@ -24,7 +24,7 @@ public static partial class SortedSetCommands
             if (Store)
             {
                 // zrangeResultBeginStore: a known length above the listpack limit starts as a skiplist.
-                Target = new RedisSortedSet(skiplist: length > RedisSortedSet.DefaultListpackEntries);
+                Target = new RedisSortedSet(Ctx.Engine.EncodingLimits, skiplist: length > Ctx.Engine.EncodingLimits.ZsetMaxListpackEntries);
                 return;
             }
             var reply = Ctx.Reply;

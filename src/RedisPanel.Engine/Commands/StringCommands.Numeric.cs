@@ -104,15 +104,17 @@ public static partial class StringCommands
             return;
         }
         var stored = sum.ToHumanString();
+        // Redis stores the result with createStringObject, never int-encoded: "5006" is an embstr, not an int.
+        object storedValue = StringValue.IsCanonicalInteger(stored) ? new MutableString(stored) { Embedded = true } : stored;
         if (exists)
         {
-            slot.Value = stored;
+            slot.Value = storedValue;
             slot.AccessSeconds = ctx.Keyspace.LruClock;
             db.SignalModified(key);
         }
         else
         {
-            db.Add(key, stored);
+            db.Add(key, storedValue);
         }
         ctx.MarkDirty();
         ctx.Reply.Bulk(stored);

@@ -54,6 +54,9 @@ public sealed class ServerConfig
     public long MaxMemory { get; set; }
     public string MaxMemoryPolicy { get; set; } = "noeviction";
 
+    /// <summary>hash-max-listpack-*, set-max-intset-entries, zset-max-listpack-*: read by the collection families.</summary>
+    public RedisPanel.Storage.EncodingLimits EncodingLimits { get; } = new();
+
     /// <summary>The config file this node was started from, or null (CONFIG REWRITE then fails as in Redis).</summary>
     public string? ConfigFile { get; set; }
 

@@ -30,7 +30,11 @@ public enum ReplyCheck
     /// </summary>
     Shape,
 
-    /// <summary>Clock readings (TTL, PTTL, EXPIRETIME, PEXPIRETIME): integers within a tolerance when both are &gt;= 0.</summary>
+    /// <summary>
+    /// Clock readings (TTL, PTTL, EXPIRETIME, PEXPIRETIME): integers within a tolerance when both are &gt;= 0. The
+    /// tolerance grows by the run's slack: each server sets and reads a TTL at its own moment, so two readings can
+    /// differ by as much as the longest stall between sending a command to redis-server and our node's reply.
+    /// </summary>
     Tolerance,
 
     /// <summary>Sent and read; not compared (HELLO carries the connection id).</summary>
@@ -40,7 +44,8 @@ public enum ReplyCheck
 /// <summary>A generated command.</summary>
 /// <param name="Args">Arguments as Latin-1 strings (so any byte 0..255 can appear).</param>
 /// <param name="Check">How the reply is compared.</param>
-/// <param name="Tolerance">For <see cref="ReplyCheck.Tolerance"/>: the largest allowed difference.</param>
+/// <param name="Tolerance">For <see cref="ReplyCheck.Tolerance"/>: the largest allowed difference (in the reply's
+/// unit) before the run's slack is added.</param>
 /// <param name="AwaitExpiry">
 /// A key given a sub-second TTL by this command: the runner polls both servers until the key is gone before the
 /// next command, so no later reply depends on how fast each server was.
@@ -68,7 +73,8 @@ public sealed record ModelCommand(string[] Args, ReplyCheck Check = ReplyCheck.E
 /// <summary>Compares two replies under a <see cref="ReplyCheck"/>.</summary>
 public static class ModelReplies
 {
-    public static bool Same(ModelCommand cmd, byte[] real, byte[] ours) => cmd.Check switch
+    /// <param name="slackMs">Time skew the two servers may have seen (for <see cref="ReplyCheck.Tolerance"/>).</param>
+    public static bool Same(ModelCommand cmd, byte[] real, byte[] ours, long slackMs = 0) => cmd.Check switch
     {
         ReplyCheck.NoReply => true,
         ReplyCheck.Sorted => Eq(SortedGroups(real, 1), SortedGroups(ours, 1)),
@@ -76,19 +82,19 @@ public static class ModelReplies
         ReplyCheck.Scan => Eq(SortedScan(real, 1), SortedScan(ours, 1)),
         ReplyCheck.ScanPairs => Eq(SortedScan(real, 2), SortedScan(ours, 2)),
         ReplyCheck.Shape => Shape(real) == Shape(ours),
-        ReplyCheck.Tolerance => WithinTolerance(real, ours, cmd.Tolerance),
+        ReplyCheck.Tolerance => WithinTolerance(real, ours, cmd.Tolerance + (cmd.Name is "TTL" or "EXPIRETIME" ? (slackMs + 999) / 1000 : slackMs)),
         _ => Eq(real, ours),
     };
 
     /// <summary>EXEC's reply: element i compared under queued command i's check.</summary>
-    public static bool SameExec(IReadOnlyList<ModelCommand> queued, byte[] real, byte[] ours)
+    public static bool SameExec(IReadOnlyList<ModelCommand> queued, byte[] real, byte[] ours, long slackMs = 0)
     {
         if (Eq(real, ours)) return true;
         var r = RespFraming.SplitAggregate(real);
         var o = RespFraming.SplitAggregate(ours);
         if (r is null || o is null || !Eq(r.Value.Header, o.Value.Header) || r.Value.Elements.Count != queued.Count) return false;
         for (int i = 0; i < queued.Count; i++)
-            if (!Same(queued[i], r.Value.Elements[i], o.Value.Elements[i])) return false;
+            if (!Same(queued[i], r.Value.Elements[i], o.Value.Elements[i], slackMs)) return false;
         return true;
     }
 

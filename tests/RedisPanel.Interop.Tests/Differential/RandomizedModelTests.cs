@@ -83,8 +83,8 @@ public sealed class RandomizedModelTests(DifferentialServers servers, ITestOutpu
         using var realInspector = TestRespClient.Connect(real.Port, ReplyTimeout);
         using var ourInspector = TestRespClient.Connect(node.Port, ReplyTimeout);
         bool deep = Environment.GetEnvironmentVariable("REDISPANEL_MODEL_DEEP") == "1";
-        RunSequence(commands, realClient, ourClient, header, deep ? (realInspector, ourInspector) : null);
-        var final = CompareDatasets(realInspector, ourInspector);
+        long slackMs = RunSequence(commands, realClient, ourClient, header, deep ? (realInspector, ourInspector) : null);
+        var final = CompareDatasets(realInspector, ourInspector, slackMs);
         if (final.Count > 0)
             Assert.Fail($"{header}\nthe final datasets differ ({final.Count}):\n" + string.Join("\n", final.Take(30)));
         output.WriteLine($"{commands.Count} commands and the final datasets matched in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
@@ -102,18 +102,22 @@ public sealed class RandomizedModelTests(DifferentialServers servers, ITestOutpu
         }
     }
 
-    private static void RunSequence(List<ModelCommand> commands, TestRespClient realClient, TestRespClient ourClient, string header,
+    /// <summary>Runs the commands; returns the slack (ms) the TTL comparisons needed.</summary>
+    private static long RunSequence(List<ModelCommand> commands, TestRespClient realClient, TestRespClient ourClient, string header,
         (TestRespClient Real, TestRespClient Ours)? inspectors)
     {
         var history = new List<string>();
+        long slackMs = 0;
         List<ModelCommand>? queued = null; // commands queued inside the current MULTI (as redis-server queued them)
         for (int i = 0; i < commands.Count; i++)
         {
             var cmd = commands[i];
+            long sent = Environment.TickCount64;
             byte[] real = Exchange(realClient, cmd, "redis-server", i, header, history);
             byte[] ours = Exchange(ourClient, cmd, "our node", i, header, history);
+            slackMs = Math.Max(slackMs, 2 * (Environment.TickCount64 - sent) + 20);
             bool endsTransaction = queued is not null && cmd.Name is "EXEC" or "DISCARD";
-            bool same = endsTransaction && cmd.Name == "EXEC" ? ModelReplies.SameExec(queued!, real, ours) : ModelReplies.Same(cmd, real, ours);
+            bool same = endsTransaction && cmd.Name == "EXEC" ? ModelReplies.SameExec(queued!, real, ours, slackMs) : ModelReplies.Same(cmd, real, ours, slackMs);
             if (!same)
                 Assert.Fail($"{header}\ncommand #{i} differs: {cmd}\n  redis-server: {RespFraming.Escape(real)}\n  our node:     {RespFraming.Escape(ours)}\n" +
                             History(history, i) + KeyHistory(commands, history, i));
@@ -130,12 +134,13 @@ public sealed class RandomizedModelTests(DifferentialServers servers, ITestOutpu
             }
             if (inspectors is { } ins && queued is null)
             {
-                var diff = CompareDatasets(ins.Real, ins.Ours);
+                var diff = CompareDatasets(ins.Real, ins.Ours, slackMs);
                 if (diff.Count > 0)
                     Assert.Fail($"{header}\nthe datasets differ after command #{i}: {cmd}\n  " + string.Join("\n  ", diff.Take(10)) + "\n" +
                                 History(history, i + 1));
             }
         }
+        return slackMs;
     }
 
     private static byte[] Exchange(TestRespClient client, ModelCommand cmd, string side, int index, string header, List<string> history)
@@ -173,14 +178,16 @@ public sealed class RandomizedModelTests(DifferentialServers servers, ITestOutpu
     /// Every database's keys, types, encodings, values and TTLs, read through separate RESP2 connections; returns
     /// the differences.
     /// </summary>
-    private static List<string> CompareDatasets(TestRespClient real, TestRespClient ours)
+    private static List<string> CompareDatasets(TestRespClient real, TestRespClient ours, long slackMs)
     {
         var mismatches = new List<string>();
         void Check(ModelCommand cmd, string where)
         {
+            long sent = Environment.TickCount64;
             var r = real.Call(cmd.Bytes());
             var o = ours.Call(cmd.Bytes());
-            if (!ModelReplies.Same(cmd, r, o))
+            slackMs = Math.Max(slackMs, 2 * (Environment.TickCount64 - sent) + 20);
+            if (!ModelReplies.Same(cmd, r, o, slackMs))
                 mismatches.Add($"{where}: {cmd}\n    redis-server: {RespFraming.Escape(r)}\n    our node:     {RespFraming.Escape(o)}");
         }
 
@@ -209,7 +216,7 @@ public sealed class RandomizedModelTests(DifferentialServers servers, ITestOutpu
                     "zset" => new(["ZRANGE", key, "0", "-1", "WITHSCORES"]),
                     _ => new(["TYPE", key]),
                 }, at);
-                Check(new(["PTTL", key], ReplyCheck.Tolerance, 500), at);
+                Check(new(["PTTL", key], ReplyCheck.Tolerance, 50), at);
             }
         }
         return mismatches;
