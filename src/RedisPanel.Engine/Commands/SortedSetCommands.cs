@@ -172,7 +172,7 @@ public static partial class SortedSetCommands
                 ReplyZAdd(ctx, incr, ch, 0, 0, 0, 0);
                 return;
             }
-            zset = new RedisSortedSet();
+            zset = new RedisSortedSet(ctx.Engine.EncodingLimits);
             ctx.Db.Set(key, zset);
         }
         for (int j = 0; j < elements; j++)
