@@ -110,7 +110,7 @@ public sealed class BlockingRegistry
             foreach (var d in distinct) if (d.AsSpan().SequenceEqual(k)) { dup = true; break; }
             if (!dup) distinct.Add(k);
         }
-        var request = new BlockedRequest(client, db, distinct.ToArray(), timeoutAtMs, serve, state) { Sequence = ++_sequence };
+        var request = new BlockedRequest(client, db, distinct.ToArray(), timeoutAtMs, serve, state) { Sequence = ++_sequence, Command = ctx.Command };
         var table = _waiting[db] ??= new KeyTable<List<BlockedRequest>>();
         foreach (var k in request.Keys)
         {
@@ -234,12 +234,12 @@ public sealed class BlockingRegistry
     public bool TryUnblock(ClientSession client, bool withError)
     {
         if (!_byClient.TryGetValue(client, out var request)) return false;
-        if (withError)
-        {
-            _engine.Stats.TotalErrorReplies++;
-            client.Writer.Error(Errors.UnblockedByClient);
-        }
+        // The writer's error observer counts the error reply (total_error_replies, errorstats); because that
+        // happens inside CLIENT UNBLOCK, its own failed_calls goes up too, as in Redis 7.0.15.
+        if (withError) client.Writer.Error(Errors.UnblockedByClient);
         else client.Writer.NullArray();
+        // Redis's clientCommand calls updateStatsOnUnblock(target, 0, 0, 1): the blocked command fails either way.
+        if (request.Command is { } command) command.FailedCalls++;
         Unblock(request);
         return true;
     }
@@ -284,11 +284,12 @@ public sealed class BlockingRegistry
     /// <summary>A database of the node, for serve callbacks.</summary>
     public RedisDatabase Database(int db) => _engine.Keyspace[db];
 
-    /// <summary>Replies an error to a client being served (counted like any error reply).</summary>
+    /// <summary>Replies an error to a client being served (counted like any error reply, and as a failed call of its command).</summary>
     public void ReplyError(ClientSession client, string error)
     {
-        _engine.Stats.TotalErrorReplies++;
+        // Counted once by the writer's error observer; the blocked command's failed_calls as updateStatsOnUnblock does.
         client.Writer.Error(error);
+        if (_byClient.TryGetValue(client, out var request) && request.Command is { } command) command.FailedCalls++;
     }
 
     /// <summary>Propagates what a served client really did (LPOP, LMOVE ...), in its db, and counts it as a change.</summary>

@@ -191,6 +191,52 @@ public class SortedSetBlockingTests
         Assert.Contains("keyspace_misses:0\r\n", info);
     }
 
+    [Fact]
+    public void Waits_ended_by_an_error_or_client_unblock_count_one_error_and_a_failed_call()
+    {
+        // redis-server 7.0.15 after BLPOP + CLIENT UNBLOCK, BZPOPMIN + CLIENT UNBLOCK ERROR, BLPOP timing out:
+        // blpop calls=2 failed_calls=1, bzpopmin failed_calls=1, client|unblock failed_calls=1 (the error reply
+        // is written while CLIENT UNBLOCK runs), total_error_replies:1, errorstat_UNBLOCKED:count=1.
+        var h = new EngineHarness();
+        var w = h.NewClient();
+        h.Run("CONFIG", "RESETSTAT");
+        h.Run(w, "BLPOP", "k", "0");
+        h.Run("CLIENT", "UNBLOCK", w.Id.ToString());
+        Assert.Equal("*-1\r\n", h.TakeOutput(w));
+        h.Run(w, "BZPOPMIN", "z", "0");
+        h.Run("CLIENT", "UNBLOCK", w.Id.ToString(), "ERROR");
+        Assert.Equal("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", h.TakeOutput(w));
+        h.Run(w, "BLPOP", "k", "0.05");
+        h.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        h.Engine.Cron();
+        Assert.Equal("*-1\r\n", h.TakeOutput(w));
+        string stats = h.Run("INFO", "commandstats");
+        Assert.Matches(@"cmdstat_blpop:calls=2,.*failed_calls=1\r\n", stats);
+        Assert.Matches(@"cmdstat_bzpopmin:calls=1,.*failed_calls=1\r\n", stats);
+        Assert.Matches(@"cmdstat_client\|unblock:calls=2,.*failed_calls=1\r\n", stats);
+        Assert.Contains("total_error_replies:1\r\n", h.Run("INFO", "stats"));
+        Assert.Contains("errorstat_UNBLOCKED:count=1\r\n", h.Run("INFO", "errorstats"));
+    }
+
+    [Fact]
+    public void A_served_wrongtype_counts_one_error_and_fails_the_blocked_command()
+    {
+        // redis-server 7.0.15: BLMOVE src dst ...; SET dst x; RPUSH src v -> cmdstat_blmove failed_calls=1,
+        // total_error_replies:1, errorstat_WRONGTYPE:count=1.
+        var h = new EngineHarness();
+        var w = h.NewClient();
+        h.Run("CONFIG", "RESETSTAT");
+        h.Run(w, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0");
+        h.Run("SET", "dst", "x");
+        h.Run("RPUSH", "src", "v");
+        Assert.StartsWith("-WRONGTYPE", h.TakeOutput(w));
+        string stats = h.Run("INFO", "commandstats");
+        Assert.Matches(@"cmdstat_blmove:calls=1,.*failed_calls=1\r\n", stats);
+        Assert.Matches(@"cmdstat_rpush:calls=1,.*failed_calls=0\r\n", stats);
+        Assert.Contains("total_error_replies:1\r\n", h.Run("INFO", "stats"));
+        Assert.Contains("errorstat_WRONGTYPE:count=1\r\n", h.Run("INFO", "errorstats"));
+    }
+
     [Theory]
     // Outcomes recorded from redis-server 7.0.15 (BLPOP nokey <timeout>): Forever blocks with no deadline.
     [InlineData("-0.001", "forever")]
