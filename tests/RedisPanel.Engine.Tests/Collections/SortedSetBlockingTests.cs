@@ -174,6 +174,22 @@ public class SortedSetBlockingTests
     }
 
     [Fact]
+    public void Info_blocked_clients_also_counts_clients_held_by_client_pause()
+    {
+        // redis-server 7.0.15: CLIENT PAUSE 1500 WRITE, then SET from another client -> blocked_clients:1,
+        // clients_in_timeout_table:0 (blockClient counts BLOCKED_POSTPONE too).
+        var h = new EngineHarness();
+        var writer = h.NewClient();
+        h.Run("CLIENT", "PAUSE", "100000", "WRITE");
+        Assert.Equal("", h.Run(writer, "SET", "k", "v"));
+        string info = h.Run("INFO", "clients");
+        Assert.Contains("blocked_clients:1\r\n", info);
+        Assert.Contains("clients_in_timeout_table:0\r\n", info);
+        h.Run("CLIENT", "UNPAUSE");
+        Assert.Contains("blocked_clients:0\r\n", h.Run("INFO", "clients"));
+    }
+
+    [Fact]
     public void A_served_command_is_counted_once_when_it_was_called_as_redis_does()
     {
         var h = new EngineHarness();
