@@ -39,6 +39,16 @@ public sealed class RedisNode : IAsyncDisposable
                 MaxReadBufferSize = null,
                 MaxWriteBufferSize = 64 * 1024 * 1024,
                 NoDelay = true,
+                // Run the connection's code on the thread that completed the socket operation instead of hopping
+                // to the thread pool (twice: IOQueue, then the application scheduler). A node's commands are short
+                // and serialised by its lock anyway; on 2 cores the hops cost more than they overlap. With the
+                // host's inline socket completions (RedisPanel.Server) a request is then read, executed and
+                // answered on the socket engine's thread, as in Redis's event loop. See docs/benchmarks.md.
+                UnsafePreferInlineScheduling = true,
+                // Post the receive buffer at once instead of first waiting for readability with a zero-byte read:
+                // one recv per request instead of two (~0.6 fewer syscalls per request measured). Costs one 4 KB
+                // pool block per idle connection.
+                WaitForDataBeforeAllocatingBuffer = false,
             }), lf);
         Engine = CreateEngine();
     }

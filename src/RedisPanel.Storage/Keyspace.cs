@@ -29,7 +29,25 @@ public sealed class Keyspace
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Seconds since the keyspace was created; the access clock of OBJECT IDLETIME.</summary>
-    public uint LruClock => (uint)_time.GetElapsedTime(_startTicks).TotalSeconds;
+    /// <remarks>Every GET/SET stamps it, so with the system clock it is recomputed at most once per coarse tick
+    /// (1-4 ms), like Redis's server.lruclock cached by serverCron; other clocks (tests) are read every time.</remarks>
+    public uint LruClock
+    {
+        get
+        {
+            if (!ReferenceEquals(_time, TimeProvider.System)) return (uint)_time.GetElapsedTime(_startTicks).TotalSeconds;
+            long tick = Environment.TickCount64;
+            if (tick != _lruTick)
+            {
+                _lruTick = tick;
+                _lruClock = (uint)_time.GetElapsedTime(_startTicks).TotalSeconds;
+            }
+            return _lruClock;
+        }
+    }
+
+    private long _lruTick = long.MinValue;
+    private uint _lruClock;
 
     /// <summary>On a replica expired keys are hidden but not deleted (the master sends DEL).</summary>
     public bool IsReplica { get; set; }
