@@ -28,7 +28,7 @@ public static class DatasetDigest
                 digest.Clear();
                 Mix(digest, kv.Key);
                 ObjectDigest(digest, db, kv.Key, kv.Value.Value);
-                Xor(final, digest);
+                XorSha1(final, digest); // xorDigest hashes what it xors in
             }
         }
         return final;
@@ -79,7 +79,7 @@ public static class DatasetDigest
                     ele.Clear();
                     Mix(ele, n.Member);
                     Mix(ele, Encoding.ASCII.GetBytes(FormatG17(n.Score)));
-                    Xor(digest, ele);
+                    XorSha1(digest, ele);
                 }
                 break;
             case RedisHash hash:
@@ -88,7 +88,7 @@ public static class DatasetDigest
                     ele.Clear();
                     Mix(ele, f);
                     Mix(ele, v);
-                    Xor(digest, ele);
+                    XorSha1(digest, ele);
                 }
                 break;
         }

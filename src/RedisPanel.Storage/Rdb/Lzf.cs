@@ -7,7 +7,7 @@ public static class Lzf
 {
     private const int MaxLiteral = 32;
     private const int MaxOffset = 1 << 13;
-    private const int MaxMatch = (1 << 8) + (1 << 3) + 1; // 264 bytes + the 2 implied = lzf's MAX_REF
+    private const int MaxMatch = (1 << 8) + (1 << 3); // 264: the stored length byte (len - 2 - 7) tops out at 255
     private const int HashLog = 14;
 
     [ThreadStatic] private static int[]? _table;

@@ -43,9 +43,13 @@ public sealed class RdbWriter
     /// <summary>Bytes written so far (including buffered ones).</summary>
     public long Position { get; private set; }
 
+    /// <summary>The magic "REDIS0010" only (golden tests; a real file follows it with AUX fields).</summary>
+    public void WriteMagic() => WriteRaw("REDIS0010"u8);
+
+    /// <summary>Magic plus the AUX fields Redis 7.0 writes, in its order.</summary>
     public void WriteHeader(RdbSaveInfo info, string redisVersion = "7.0.15")
     {
-        WriteRaw("REDIS0010"u8);
+        WriteMagic();
         WriteAux("redis-ver", redisVersion);
         WriteAux("redis-bits", "64");
         WriteAux("ctime", info.CtimeSeconds.ToString());
