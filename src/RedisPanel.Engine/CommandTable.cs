@@ -26,6 +26,7 @@ public sealed class CommandTable
         BitmapCommands.Register(t);
         TransactionCommands.Register(t);
         PubSubCommands.Register(t);
+        PersistenceCommands.Register(t);
         return t;
     }
 

@@ -193,6 +193,10 @@ public sealed partial class RedisEngine
         // Inside a batch the previous call's end is this call's start (see BeginBatch): one clock read per call.
         long start = _batchClock != 0 ? _batchClock : Stopwatch.GetTimestamp();
         _callDepth++;
+        // Copy-on-write for open snapshots (BGSAVE, full sync): a write command may mutate any value its
+        // arguments name in place, so those values are unshared first. Over-approximates (every argument, not
+        // only keys) so movable-key commands are covered; costs one field read when no snapshot is open.
+        if (Keyspace.ActiveSnapshots != 0 && def.IsWrite) UnshareArguments(Keyspace[client.Db], args);
         try
         {
             def.Handler!(ctx);
@@ -220,6 +224,11 @@ public sealed partial class RedisEngine
         if (_callDepth == 0) AfterOutermostCall();
         if (client.Has(ClientFlags.Blocked)) return ExecOutcome.Blocked;
         return client.Has(ClientFlags.CloseAfterReply) ? ExecOutcome.Close : ExecOutcome.Continue;
+    }
+
+    private static void UnshareArguments(RedisDatabase db, ArgList args)
+    {
+        for (int i = 1; i < args.Count; i++) db.Unshare(args[i]);
     }
 
     /// <summary>Runs a command given as owned arrays (EXEC's queue, AOF replay, the dashboard console).</summary>

@@ -86,4 +86,62 @@ public sealed class Keyspace
     }
 
     public void Swap(int a, int b) => _dbs[a].SwapWith(_dbs[b]);
+
+    /// <summary>
+    /// Replaces every database's contents with those of <paramref name="loaded"/> (a keyspace filled by a loader),
+    /// leaving <paramref name="loaded"/> with the old contents. Used to swap a fully loaded dataset in at once.
+    /// </summary>
+    public void ReplaceContents(Keyspace loaded)
+    {
+        for (int i = 0; i < _dbs.Length; i++)
+        {
+            if (i < loaded._dbs.Length) _dbs[i].SwapWith(loaded._dbs[i]);
+            else _dbs[i].Clear();
+        }
+    }
+
+    // ---- snapshots (copy-on-write at value granularity, see KeyspaceSnapshot) ----
+
+    private int _activeSnapshots;
+
+    /// <summary>The epoch of the newest snapshot; mutable values older than it may be shared with one.</summary>
+    public int SnapshotEpoch { get; private set; }
+
+    /// <summary>Number of open snapshots; writers copy shared values only while it is non-zero.</summary>
+    public int ActiveSnapshots => Volatile.Read(ref _activeSnapshots);
+
+    /// <summary>
+    /// Takes a point-in-time view of every database (call under the node lock). Cost: two array copies per
+    /// non-empty db. Dispose it when done, from any thread.
+    /// </summary>
+    public KeyspaceSnapshot TakeSnapshot()
+    {
+        SnapshotEpoch++;
+        Interlocked.Increment(ref _activeSnapshots);
+        var dbs = new (KeyTable<ValueSlot>, KeyTable<long>)[_dbs.Length];
+        for (int i = 0; i < _dbs.Length; i++) dbs[i] = _dbs[i].CloneTables();
+        return new KeyspaceSnapshot(this, dbs, NowMs);
+    }
+
+    internal void ReleaseSnapshot() => Interlocked.Decrement(ref _activeSnapshots);
+
+    /// <summary>
+    /// Replaces a mutable value that an open snapshot may share with a private copy. A value is trusted as
+    /// private only when this method made it in the current epoch: values stored by other paths may have moved
+    /// from a key the snapshot holds (RENAME, MOVE), so they are never stamped elsewhere.
+    /// </summary>
+    internal void UnshareSlot(ref ValueSlot slot)
+    {
+        switch (slot.Value)
+        {
+            case RedisCollection c when c.SnapshotEpoch != SnapshotEpoch:
+                var copy = c.DeepClone();
+                copy.SnapshotEpoch = SnapshotEpoch;
+                slot.Value = copy;
+                break;
+            case MutableString m when m.SnapshotEpoch != SnapshotEpoch:
+                slot.Value = new MutableString(m.Span) { SnapshotEpoch = SnapshotEpoch };
+                break;
+        }
+    }
 }

@@ -10,6 +10,9 @@ public sealed class MutableString
     public byte[] Buffer;
     public int Length;
 
+    /// <summary>The keyspace snapshot epoch this value was created or copied in (copy-on-write; see KeyspaceSnapshot).</summary>
+    internal int SnapshotEpoch;
+
     public MutableString(ReadOnlySpan<byte> initial, int extra = 0)
     {
         Buffer = new byte[Math.Max(initial.Length + extra, 8)];
