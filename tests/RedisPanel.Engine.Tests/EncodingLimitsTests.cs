@@ -87,6 +87,25 @@ public class EncodingLimitsTests
     }
 
     [Fact]
+    public void Restore_loads_a_sorted_set_under_the_nodes_current_limits()
+    {
+        // redis-server 7.0.15: ZADD z 1 a 2 b; CONFIG SET zset-max-listpack-entries 1; RESTORE z2 0 <DUMP z>
+        // -> z stays listpack, z2 is a skiplist (rdbLoadObject converts a listpack past the limit).
+        var h = new EngineHarness();
+        h.Run("ZADD", "z", "1", "a", "2", "b");
+        h.Run("CONFIG", "SET", "zset-max-listpack-entries", "1");
+        lock (h.Engine.SyncRoot) h.Engine.Execute(h.Client, ["DUMP"u8.ToArray(), "z"u8.ToArray()]);
+        var dump = h.Client.TakeOutput()!;
+        var text = dump.WrittenSpan;
+        int start = text.IndexOf("\r\n"u8) + 2;
+        byte[] payload = text[start..^2].ToArray();
+        h.Client.ReturnOutput(dump);
+        Assert.Equal("+OK\r\n", h.RunBytes(h.Client, ["RESTORE"u8.ToArray(), "z2"u8.ToArray(), "0"u8.ToArray(), payload]));
+        Assert.Equal(Bulk("listpack"), Encoding(h, "z"));
+        Assert.Equal(Bulk("skiplist"), Encoding(h, "z2"));
+    }
+
+    [Fact]
     public void Hash_listpack_holds_512_entries_by_default_like_the_redis_binary()
     {
         var h = new EngineHarness();
