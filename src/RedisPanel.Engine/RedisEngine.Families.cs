@@ -10,6 +10,7 @@ public sealed partial class RedisEngine
     {
         SubscriptionCounts = PubSubCommands.SubscriptionCounts;
         PubSubCounts = () => PubSubCommands.ServerCounts(this);
+        CronTick += PersistenceCron;
         ClientReset += c =>
         {
             TransactionCommands.DiscardTransaction(this, c);

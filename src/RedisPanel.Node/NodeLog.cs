@@ -31,4 +31,13 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "[{Node}] cron failed")]
     public static partial void CronFailed(ILogger logger, Exception ex, string node);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "[{Node}] DB loaded from disk: {Keys} keys ({Expired} expired keys skipped) in {Seconds:F3} seconds")]
+    public static partial void DatasetLoaded(ILogger logger, string node, long keys, long expired, double seconds);
+
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Error, Message = "[{Node}] Fatal error loading the DB: {Error}")]
+    public static partial void DatasetLoadFailed(ILogger logger, string node, string error);
+
+    [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "[{Node}] {Warning}")]
+    public static partial void PersistenceWarning(ILogger logger, string node, string warning);
 }

@@ -62,28 +62,60 @@ internal sealed class RespConnection
                 while (next < _batch.Count || (status == ParseStatus.ProtocolError && !close))
                 {
                     await _writeGate.WaitAsync();
-                    ReplyBuffer? reply;
                     ExecOutcome outcome = ExecOutcome.Continue;
                     try
                     {
+                        ReplyBuffer? reply = null;
                         lock (_engine.SyncRoot)
                         {
                             _session.QueryBufferBytes = (int)Math.Min(int.MaxValue, pendingBytes + _batch.ArenaBytes);
-                            while (next < _batch.Count && outcome == ExecOutcome.Continue)
+                            // Fast path: with the write gate and the node lock held, nobody else can write to this
+                            // client, so replies go straight into the transport's pipe (no second copy). Output
+                            // queued earlier by others (pub/sub, unblock) goes first, keeping its order.
+                            bool direct = output.CanGetUnflushedBytes;
+                            IBufferWriter<byte>? saved = null;
+                            if (direct)
                             {
-                                _batch.GetCommand(next++, _args);
-                                outcome = _engine.Execute(_session, _args);
+                                var pending = _session.TakeOutput();
+                                if (pending is not null)
+                                {
+                                    output.Write(pending.WrittenSpan);
+                                    _session.ReturnOutput(pending);
+                                }
+                                saved = _session.Writer.Redirect(output);
                             }
-                            if (outcome == ExecOutcome.Continue && next >= _batch.Count && status == ParseStatus.ProtocolError)
+                            _engine.BeginBatch();
+                            try
                             {
-                                // Redis replies the protocol error, then closes the connection after the reply.
-                                _session.Writer.Error("ERR " + error);
-                                NodeLog.ProtocolError(_node.Logger, _node.Name, _session.Id, _session.Address, error!);
-                                outcome = ExecOutcome.Close;
+                                while (next < _batch.Count && outcome == ExecOutcome.Continue)
+                                {
+                                    _batch.GetCommand(next++, _args);
+                                    outcome = _engine.Execute(_session, _args);
+                                }
+                                if (outcome == ExecOutcome.Continue && next >= _batch.Count && status == ParseStatus.ProtocolError)
+                                {
+                                    // Redis replies the protocol error, then closes the connection after the reply.
+                                    _session.Writer.Error("ERR " + error);
+                                    NodeLog.ProtocolError(_node.Logger, _node.Name, _session.Id, _session.Address, error!);
+                                    outcome = ExecOutcome.Close;
+                                }
                             }
-                            reply = _session.TakeOutput();
+                            finally
+                            {
+                                _engine.EndBatch();
+                                // Back to the buffer before the lock is released: from now on others may write.
+                                if (saved is not null) _session.Writer.Redirect(saved);
+                            }
+                            if (!direct) reply = _session.TakeOutput();
                         }
-                        if (reply is not null) await WriteAsync(output, reply);
+                        long written = 0;
+                        if (reply is not null)
+                        {
+                            written = reply.Length;
+                            output.Write(reply.WrittenSpan);
+                            _session.ReturnOutput(reply);
+                        }
+                        await FlushAsync(output, written);
                     }
                     finally
                     {
@@ -164,9 +196,33 @@ internal sealed class RespConnection
         int n = reply.Length;
         output.Write(reply.WrittenSpan);
         _session.ReturnOutput(reply);
+        await FlushAsync(output, n);
+    }
+
+    /// <summary>
+    /// Flushes what was written to the pipe (the caller holds the write gate) and counts it; <paramref name="written"/>
+    /// is used when the pipe cannot tell its unflushed bytes. Completes synchronously unless the transport applies
+    /// back-pressure, so the common case costs no async state machine.
+    /// </summary>
+    private ValueTask FlushAsync(PipeWriter output, long written)
+    {
+        long n = output.CanGetUnflushedBytes ? output.UnflushedBytes : written;
+        if (n == 0) return ValueTask.CompletedTask;
         Interlocked.Add(ref _engine.Stats.NetOutputBytes, n);
-        var flush = await output.FlushAsync();
-        if (flush.IsCanceled || flush.IsCompleted) throw new ConnectionAbortedException();
+        var flush = output.FlushAsync();
+        if (flush.IsCompletedSuccessfully)
+        {
+            var r = flush.Result;
+            if (r.IsCanceled || r.IsCompleted) throw new ConnectionAbortedException();
+            return ValueTask.CompletedTask;
+        }
+        return AwaitFlushAsync(flush);
+    }
+
+    private static async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        var r = await flush;
+        if (r.IsCanceled || r.IsCompleted) throw new ConnectionAbortedException();
     }
 
     /// <summary>Writes output produced for this client by others; ordered with its own replies by the write gate.</summary>

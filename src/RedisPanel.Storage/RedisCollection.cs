@@ -21,6 +21,9 @@ public abstract class RedisCollection
 
     /// <summary>Approximate bytes used, for MEMORY USAGE and INFO memory.</summary>
     public abstract long EstimateBytes();
+
+    /// <summary>The keyspace snapshot epoch this value was created or copied in (copy-on-write; see KeyspaceSnapshot).</summary>
+    internal int SnapshotEpoch;
 }
 
 /// <summary>Type names of stored values.</summary>

@@ -83,6 +83,33 @@ public sealed class RedisDatabase
 
     public bool Exists(ReadOnlySpan<byte> key) => Peek(key) is not null;
 
+    /// <summary>
+    /// Copy-on-write for snapshots: when an open snapshot may share the value of <paramref name="key"/> (a
+    /// collection or MutableString from an older snapshot epoch), replaces it with a private copy, so an in-place
+    /// mutation that follows does not reach the snapshot. Costs one field read when no snapshot is open.
+    /// Ignores expiry (a logically expired key is copied too; harmless).
+    /// </summary>
+    public void Unshare(ReadOnlySpan<byte> key)
+    {
+        if (_owner.ActiveSnapshots == 0) return;
+        ref ValueSlot slot = ref _main.Find(key);
+        if (!Unsafe.IsNullRef(ref slot)) _owner.UnshareSlot(ref slot);
+    }
+
+    /// <summary><see cref="Get"/> for a caller about to mutate the value in place: never returns a value a snapshot shares.</summary>
+    public object? GetForWrite(ReadOnlySpan<byte> key)
+    {
+        ref ValueSlot slot = ref GetSlot(key);
+        if (Unsafe.IsNullRef(ref slot)) return null;
+        if (_owner.ActiveSnapshots != 0) _owner.UnshareSlot(ref slot);
+        slot.AccessSeconds = _owner.LruClock;
+        return slot.Value;
+    }
+
+    /// <summary>Shallow copies of the key and expiry tables (for a snapshot).</summary>
+    internal (KeyTable<ValueSlot>, KeyTable<long>) CloneTables()
+        => (_main.Count == 0 ? new KeyTable<ValueSlot>() : _main.Clone(), _expires.Count == 0 ? new KeyTable<long>() : _expires.Clone());
+
     /// <summary>Sets the value of a key; clears its TTL unless <paramref name="keepTtl"/>.</summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {

@@ -63,7 +63,8 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
                 Array.Copy(_ints, i, _ints, i + 1, _n - i);
                 _ints[i] = v;
                 _n++;
-                if (_n > limits.SetMaxIntsetEntries) ConvertToTable();
+                // Redis caps the limit at 2^30 entries (intset internals) before comparing.
+                if (_n > Math.Min(limits.SetMaxIntsetEntries, 1L << 30)) ConvertToTable();
                 return true;
             }
             ConvertToTable();
@@ -98,9 +99,6 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
     }
 
     /// <summary>Every member (ascending for an intset, table order otherwise), as new or stored arrays.</summary>
-    /// <summary>ZUNION/ZINTER/ZDIFF read a set as a sorted set whose scores are all 1.</summary>
-    public IEnumerable<byte[]> EnumerateMembers() => Members();
-
     public IEnumerable<byte[]> Members()
     {
         if (_table is not null)
@@ -110,6 +108,9 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
         }
         for (int i = 0; i < _n; i++) yield return FormatInt(_ints![i]);
     }
+
+    /// <summary>ZUNION/ZINTER/ZDIFF read a plain set as a sorted set whose scores are all 1 (Redis's zuiInitIterator).</summary>
+    IEnumerable<byte[]> IPlainSetMembers.EnumerateMembers() => Members();
 
     private static byte[] FormatInt(long v)
     {

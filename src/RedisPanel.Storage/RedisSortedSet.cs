@@ -58,7 +58,8 @@ public sealed class ZNode
 public sealed class RedisSortedSet : RedisCollection
 {
     public const int MaxLevel = 32;
-    private static readonly EncodingLimits DefaultLimits = new();
+    /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
+    public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
 
     private readonly ZNode _header = new(MaxLevel, [], 0);
     private readonly KeyTable<ZNode> _dict = new();
@@ -68,21 +69,34 @@ public sealed class RedisSortedSet : RedisCollection
     private long _memberBytes;
     private ulong _rng;
 
-    /// <param name="skiplist">Start in the skiplist encoding (Redis's createZsetObject, used for results that are
-    /// converted with <see cref="ConvertToListpackIfSmall"/> once complete).</param>
-    /// <param name="limits">The node's zset-max-listpack-entries/value, read at every write like Redis's globals
-    /// (so CONFIG SET applies to existing sets too); Redis 7.0's defaults when null.</param>
-    public RedisSortedSet(EncodingLimits? limits = null, bool skiplist = false)
-    {
-        _limits = limits ?? DefaultLimits;
-        _rng = (ulong)Random.Shared.NextInt64() | 1;
-        IsSkiplist = skiplist || MaxListpackEntries == 0;
-    }
-
     private readonly EncodingLimits _limits;
 
-    public long MaxListpackEntries => _limits.ZsetMaxListpackEntries;
-    public long MaxListpackValue => _limits.ZsetMaxListpackValue;
+    /// <summary>A set with fixed thresholds (tests, loaders that do not know the node's limits).</summary>
+    /// <param name="skiplist">Start in the skiplist encoding (Redis's createZsetObject, used for results that are
+    /// converted with <see cref="ConvertToListpackIfSmall"/> once complete).</param>
+    public RedisSortedSet(int maxListpackEntries = DefaultListpackEntries, int maxListpackValue = DefaultListpackValue, bool skiplist = false)
+        : this(maxListpackEntries == DefaultListpackEntries && maxListpackValue == DefaultListpackValue
+            ? FixedDefaults
+            : new EncodingLimits { ZsetMaxListpackEntries = maxListpackEntries, ZsetMaxListpackValue = maxListpackValue }, skiplist)
+    {
+    }
+
+    /// <summary>Default thresholds shared by sets built with the fixed-limit constructor; never mutated.</summary>
+    private static readonly EncodingLimits FixedDefaults = new();
+
+    /// <summary>A set that follows the node's live zset-max-listpack-* (<paramref name="limits"/> is shared, not copied).</summary>
+    public RedisSortedSet(EncodingLimits limits, bool skiplist = false)
+    {
+        _limits = limits;
+        _rng = (ulong)Random.Shared.NextInt64() | 1;
+        IsSkiplist = skiplist || limits.ZsetMaxListpackEntries == 0;
+    }
+
+    /// <summary>zset-max-listpack-entries as read now (clamped to int: no set gets that long).</summary>
+    public int MaxListpackEntries => (int)Math.Min(_limits.ZsetMaxListpackEntries, int.MaxValue);
+
+    /// <summary>zset-max-listpack-value as read now, in bytes.</summary>
+    public int MaxListpackValue => (int)Math.Min(_limits.ZsetMaxListpackValue, int.MaxValue);
 
     /// <summary>True once Redis would have converted this set from listpack to skiplist.</summary>
     public bool IsSkiplist { get; private set; }
@@ -424,7 +438,7 @@ public sealed class RedisSortedSet : RedisCollection
 
 /// <summary>
 /// Implemented by the plain set type so ZUNION/ZINTER/ZDIFF (and their STORE forms) can read a set as a sorted
-/// set whose scores are all 1, as Redis accepts. Until the set type implements it, a set input answers WRONGTYPE.
+/// set whose scores are all 1, as Redis accepts (RedisSet implements it).
 /// </summary>
 public interface IPlainSetMembers
 {

@@ -1,7 +1,6 @@
 // String values. A plain byte[] is the common, immutable representation (Redis's "int"/"embstr"/"raw" is
 // derived from its content and length); MutableString holds strings grown in place by APPEND, SETRANGE and
-// SETBIT (Redis's "raw" sds with free space), so repeated appends are amortised O(1), and the few values Redis
-// stores without trying the int encoding (see MutableString.Embedded).
+// SETBIT (Redis's "raw" sds with free space), so repeated appends are amortised O(1).
 using System.Buffers.Text;
 
 namespace RedisPanel.Storage;
@@ -11,6 +10,9 @@ public sealed class MutableString
     public byte[] Buffer;
     public int Length;
 
+    /// <summary>The keyspace snapshot epoch this value was created or copied in (copy-on-write; see KeyspaceSnapshot).</summary>
+    internal int SnapshotEpoch;
+
     public MutableString(ReadOnlySpan<byte> initial, int extra = 0)
     {
         Buffer = new byte[Math.Max(initial.Length + extra, 8)];
@@ -19,13 +21,6 @@ public sealed class MutableString
     }
 
     public ReadOnlySpan<byte> Span => new(Buffer, 0, Length);
-
-    /// <summary>
-    /// A string Redis created without trying the int encoding (INCRBYFLOAT's result, createStringObject): "embstr"
-    /// up to 44 bytes even when it reads as an integer. Cleared by every in-place write, which in Redis first turns
-    /// the value into a raw sds (dbUnshareStringValue).
-    /// </summary>
-    public bool Embedded { get; set; }
 
     /// <summary>Grows to at least <paramref name="length"/> bytes, zero-filling the new part.</summary>
     public void EnsureLength(int length)
@@ -64,11 +59,29 @@ public static class StringValue
     /// <summary>Redis's OBJECT ENCODING for a string: int (fits a long, canonical), embstr (≤ 44 bytes) or raw.</summary>
     public static string Encoding(object value)
     {
-        if (value is MutableString m) return m.Embedded && m.Length <= 44 ? "embstr" : "raw";
+        if (value is MutableString) return "raw";
         var b = (byte[])value;
-        if (b.Length <= 20 && IsCanonicalInteger(b)) return "int";
+        if (b.Length <= 20 && IsCanonicalInteger(b) && !CreatedAsText.TryGetValue(b, out _)) return "int";
         return b.Length <= 44 ? "embstr" : "raw";
     }
+
+    /// <summary>
+    /// Marks a value Redis creates as a plain string object without trying the int encoding (INCRBYFLOAT's
+    /// createStringObjectFromLongDouble): OBJECT ENCODING then says embstr even for "3". Encoding belongs to the
+    /// object in Redis, so the mark follows this array through RENAME, MOVE and COPY (which share it) and is gone
+    /// once a command stores a new array (SET, INCR ...). Returns <paramref name="value"/>.
+    /// </summary>
+    public static byte[] MarkCreatedAsText(byte[] value)
+    {
+        // Only integer-looking text needs the mark; the table holds arrays weakly, so dropped values leave it.
+        if (value.Length <= 20 && IsCanonicalInteger(value)) CreatedAsText.AddOrUpdate(value, Marker);
+        return value;
+    }
+
+    private static readonly object Marker = new();
+
+    /// <summary>Arrays marked by <see cref="MarkCreatedAsText"/>, keyed by identity (per value, not process state).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], object> CreatedAsText = new();
 
     /// <summary>True when the bytes are exactly how a 64-bit integer prints (no '+', no leading zeros).</summary>
     public static bool IsCanonicalInteger(ReadOnlySpan<byte> text)

@@ -89,7 +89,6 @@ public static class BitmapCommands
             // Same key, same TTL: only the representation changes, so no modification is signalled here.
             ctx.Db.Main.Find(key).Value = ms;
         }
-        ms.Embedded = false;
         if (ms.Length < bytes)
         {
             ms.EnsureLength(bytes);

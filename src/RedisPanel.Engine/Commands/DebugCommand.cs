@@ -194,7 +194,7 @@ public static partial class ServerCommands
             ctx.Engine.ReplId = ctx.Engine.NewRandomId();
             ctx.Reply.Ok();
         }
-        else SubcommandSyntaxError(ctx);
+        else if (!PersistenceCommands.TryDebug(ctx)) SubcommandSyntaxError(ctx);
     }
 
     private static long Atoi(ReadOnlySpan<byte> s)

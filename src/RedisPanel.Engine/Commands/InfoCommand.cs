@@ -124,7 +124,7 @@ public static class InfoCommand
             Line(sb, "client_recent_max_output_buffer", maxOut);
             Line(sb, "blocked_clients", blocked);
             Line(sb, "tracking_clients", 0);
-            Line(sb, "clients_in_timeout_table", 0);
+            Line(sb, "clients_in_timeout_table", e.BlockingIfCreated?.ClientsWithTimeout ?? 0);
         }
 
         if (Want("memory"))
@@ -142,18 +142,19 @@ public static class InfoCommand
             Line(sb, "current_cow_size", 0);
             Line(sb, "current_cow_size_age", 0);
             Line(sb, "current_fork_perc", "0.00");
-            Line(sb, "current_save_keys_processed", 0);
-            Line(sb, "current_save_keys_total", 0);
+            var (saveDone, saveTotal) = e.CurrentSaveProgress;
+            Line(sb, "current_save_keys_processed", saveDone);
+            Line(sb, "current_save_keys_total", saveTotal);
             Line(sb, "rdb_changes_since_last_save", e.Dirty);
-            Line(sb, "rdb_bgsave_in_progress", 0);
+            Line(sb, "rdb_bgsave_in_progress", e.BgsaveInProgress ? 1 : 0);
             Line(sb, "rdb_last_save_time", e.LastSaveUnixSeconds);
-            Line(sb, "rdb_last_bgsave_status", "ok");
-            Line(sb, "rdb_last_bgsave_time_sec", -1);
-            Line(sb, "rdb_current_bgsave_time_sec", -1);
-            Line(sb, "rdb_saves", 0);
+            Line(sb, "rdb_last_bgsave_status", e.LastBgsaveOk ? "ok" : "err");
+            Line(sb, "rdb_last_bgsave_time_sec", e.LastBgsaveSeconds);
+            Line(sb, "rdb_current_bgsave_time_sec", e.CurrentBgsaveSeconds);
+            Line(sb, "rdb_saves", e.RdbSaves);
             Line(sb, "rdb_last_cow_size", 0);
-            Line(sb, "rdb_last_load_keys_expired", 0);
-            Line(sb, "rdb_last_load_keys_loaded", 0);
+            Line(sb, "rdb_last_load_keys_expired", e.LastLoadKeysExpired);
+            Line(sb, "rdb_last_load_keys_loaded", e.LastLoadKeysLoaded);
             Line(sb, "aof_enabled", e.Config.AppendOnly ? 1 : 0);
             Line(sb, "aof_rewrite_in_progress", 0);
             Line(sb, "aof_rewrite_scheduled", 0);

@@ -94,7 +94,7 @@ public static partial class ListCommands
     private static bool ServeBlocked(BlockingRegistry registry, BlockedRequest request, byte[] key)
     {
         var db = registry.Database(request.Db);
-        if (db.Get(key) is not RedisList list || list.Length == 0) return false;
+        if (db.GetForWrite(key) is not RedisList list || list.Length == 0) return false;
         var wait = (ListWait)request.State!;
         var w = request.Client.Writer;
         switch (wait.Kind)
@@ -119,7 +119,7 @@ public static partial class ListCommands
             default:
             {
                 var dstKey = wait.Destination!;
-                var dstValue = db.Get(dstKey);
+                var dstValue = db.GetForWrite(dstKey);
                 if (dstValue is not null and not RedisList)
                 {
                     // The client is unblocked with the error, as Redis's checkType inside the serve does.

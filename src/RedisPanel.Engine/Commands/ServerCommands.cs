@@ -138,6 +138,13 @@ public static partial class ServerCommands
             ctx.Reply.Error("ERR No shutdown in progress.");
             return;
         }
+        // Redis saves before exiting when save points are configured (or SAVE is given), unless NOSAVE; a failed
+        // save aborts the shutdown unless FORCE.
+        if (!ctx.Engine.SaveBeforeShutdown(flags))
+        {
+            ctx.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
         if (!ctx.Engine.RequestShutdown(flags))
         {
             ctx.Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");

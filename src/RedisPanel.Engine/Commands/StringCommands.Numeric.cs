@@ -103,18 +103,17 @@ public static partial class StringCommands
             ctx.Reply.Error(Errors.IncrNaNOrInf);
             return;
         }
-        var stored = sum.ToHumanString();
-        // Redis stores the result with createStringObject, never int-encoded: "5006" is an embstr, not an int.
-        object storedValue = StringValue.IsCanonicalInteger(stored) ? new MutableString(stored) { Embedded = true } : stored;
+        // Redis stores the result as a string object, not int-encoded: OBJECT ENCODING says embstr even for "3".
+        var stored = StringValue.MarkCreatedAsText(sum.ToHumanString());
         if (exists)
         {
-            slot.Value = storedValue;
+            slot.Value = stored;
             slot.AccessSeconds = ctx.Keyspace.LruClock;
             db.SignalModified(key);
         }
         else
         {
-            db.Add(key, storedValue);
+            db.Add(key, stored);
         }
         ctx.MarkDirty();
         ctx.Reply.Bulk(stored);

@@ -47,7 +47,6 @@ public static partial class StringCommands
                 m = new MutableString(current, data.Length);
                 slot.Value = m;
             }
-            m.Embedded = false;
             m.Append(data);
             slot.AccessSeconds = ctx.Keyspace.LruClock;
             total = m.Length;
@@ -132,7 +131,7 @@ public static partial class StringCommands
                 return;
             }
             if (!CheckStringLength(ctx, offset, data.Length)) return;
-            if (slot.Value is MutableString existing) (m = existing).Embedded = false;
+            if (slot.Value is MutableString existing) m = existing;
             else
             {
                 m = new MutableString(current, Math.Max(0, (int)offset + data.Length - current.Length));

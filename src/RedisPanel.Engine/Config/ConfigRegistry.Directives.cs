@@ -1,6 +1,7 @@
 // The directive table of Redis 7.0.15 (src/config.c static_configs): names, aliases, flags, bounds and defaults.
 // Entries with accessors act on ServerConfig's typed properties; entries without are accepted and stored
 // (ServerConfig.Stored) so CONFIG GET/SET/REWRITE behave as in Redis, but RedisPanel does not act on them.
+// The encoding thresholds (hash-/zset-max-listpack-*, set-max-intset-entries) act on ServerConfig.EncodingLimits.
 // The special directives (dir, save, bind, replicaof, client-output-buffer-limit ...) are in ConfigRegistry.Special.cs.
 using F = RedisPanel.Engine.Config.ConfigFlags;
 using Num = RedisPanel.Engine.Config.NumericKind;

@@ -26,6 +26,9 @@ public sealed class NodeDefinition
 public sealed class NodeManagerOptions
 {
     public List<NodeDefinition> Nodes { get; set; } = new();
+
+    /// <summary>Parent of each node's working directory (its `dir`: dump.rdb ...), relative to the content root.</summary>
+    public string DataDirectory { get; set; } = "data";
 }
 
 /// <summary>

@@ -185,6 +185,13 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
         if (def.ReplicaOf is { Length: > 0 } master) config.ReplicaOf = master;
 
         string name = fixedName ?? UniqueName(def.Name ?? (config.Port != 0 ? config.Port.ToString() : "node"));
+        if (path is null)
+        {
+            // Like separate redis-server processes, each node gets its own working dir, so their dump.rdb files
+            // (SAVE, BGSAVE, save points, SHUTDOWN) never collide. A redis.conf node keeps the file's `dir`.
+            config.Dir = Path.GetFullPath(Path.Combine(_options.DataDirectory, name), _contentRoot);
+            Directory.CreateDirectory(config.Dir);
+        }
         if (configError is not null)
         {
             Log.ConfigRejected(_logger, name, configError);

@@ -17,7 +17,7 @@ public class HashCommandsTests
     public void Encoding_turns_to_hashtable_past_the_limits_and_stays()
     {
         var h = new EngineHarness();
-        // hash-max-listpack-entries is 512 in Redis 7.0's config.c (redis.conf's example says 128).
+        // Redis 7.0.15's built-in hash-max-listpack-entries is 512 (redis.conf ships 128).
         for (int i = 0; i < 512; i++) h.Run("HSET", "h", "f" + i, "v");
         Assert.Equal("$8\r\nlistpack\r\n", h.Run("OBJECT", "ENCODING", "h"));
         h.Run("HSET", "h", "f512", "v");

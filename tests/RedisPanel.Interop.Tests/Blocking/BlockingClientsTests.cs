@@ -3,7 +3,6 @@
 // (the exact replies, in the order they were read, plus lengths and blocked-client counts) must be the same,
 // and the reference's must be what the scenario expects, so the expectations are Redis's, not ours.
 // Nothing sleeps to let time pass: "client N is blocked" is polled from INFO's blocked_clients with a deadline.
-// BZPOPMIN/BZPOPMAX are not implemented on our node yet, so no scenario uses them.
 using System.Diagnostics;
 using System.Text;
 using RedisPanel.Interop.Tests.Infrastructure;
@@ -161,6 +160,27 @@ public sealed class BlockingClientsTests(BlockingServers servers) : IClassFixtur
             Dispose(waiters);
             return seen;
         }, expected: [":2\r\n", "$1\r\nb\r\n", "*2\r\n$3\r\ndst\r\n$1\r\nb\r\n", "*1\r\n$1\r\na\r\n", ":0\r\n", "$1\r\na\r\n", "*1\r\n$1\r\na\r\n", "blocked 0"]);
+    }
+
+    [Fact]
+    public void BZPOPMIN_and_BZPOPMAX_waiters_are_served_in_order_by_one_ZADD()
+    {
+        Same(port =>
+        {
+            using var admin = Fresh(port);
+            var waiters = BlockInOrder(port, admin, ["BZPOPMIN", "z", "0"], ["BZPOPMAX", "other", "z", "0"], ["BZPOPMIN", "z", "0"]);
+            var seen = new List<string> { admin.CallText("ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d") };
+            seen.AddRange(waiters.Select(Read)); // min a, then max d, then min b
+            seen.Add(admin.CallText("ZRANGE", "z", "0", "-1", "WITHSCORES"));
+            using var timed = TestRespClient.Connect(port, Deadline);
+            var clock = Stopwatch.StartNew();
+            seen.Add(timed.CallText("BZPOPMIN", "empty", "0.1"));
+            Assert.True(clock.Elapsed.TotalSeconds is >= 0.095 and < 1.6, $"BZPOPMIN 0.1 returned after {clock.Elapsed.TotalSeconds:F3} s");
+            seen.Add("blocked " + BlockedClients(admin));
+            Dispose(waiters);
+            return seen;
+        }, expected: [":4\r\n", "*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n", "*3\r\n$1\r\nz\r\n$1\r\nd\r\n$1\r\n4\r\n",
+            "*3\r\n$1\r\nz\r\n$1\r\nb\r\n$1\r\n2\r\n", "*2\r\n$1\r\nc\r\n$1\r\n3\r\n", "*-1\r\n", "blocked 0"]);
     }
 
     /// <summary>

@@ -12,11 +12,6 @@ public sealed partial class ModelGenerator
     /// <summary>Family names understood by <c>REDISPANEL_MODEL_FAMILIES</c>.</summary>
     public static readonly string[] AllFamilies = ["strings", "keys", "expiry", "bitmaps", "lists", "hashes", "sets", "zsets", "bzpop", "multi", "select"];
 
-    /// <summary>
-    /// The default: every family but "bzpop" (BZPOPMIN/BZPOPMAX/BZMPOP are not implemented on our node yet; add it
-    /// here when they are).
-    /// </summary>
-    public static readonly string[] DefaultFamilies = AllFamilies.Where(f => f != "bzpop").ToArray();
 
     private static readonly string[] AllKeys = ["s1", "s2", "l1", "l2", "h1", "h2", "t1", "t2", "z1", "z2", "b1", "x"];
 
@@ -44,7 +39,7 @@ public sealed partial class ModelGenerator
     public ModelGenerator(int seed, IEnumerable<string>? families = null)
     {
         _rng = new Random(seed);
-        _families = new HashSet<string>(families ?? DefaultFamilies, StringComparer.OrdinalIgnoreCase);
+        _families = new HashSet<string>(families ?? AllFamilies, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>At least <paramref name="count"/> commands (a MULTI block is never cut short).</summary>

@@ -15,7 +15,14 @@ public sealed class NodeFixture : IAsyncDisposable, IDisposable
     /// <summary>Starts a node; <paramref name="configure"/> may adjust the config (requirepass ...).</summary>
     public static async Task<NodeFixture> StartAsync(Action<ServerConfig>? configure = null, string name = "test")
     {
-        var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"] };
+        // A private dir and no save points: a node loads dump.rdb from its dir at start, so tests must not share one.
+        var config = new ServerConfig
+        {
+            Port = 0,
+            Bind = ["127.0.0.1"],
+            Dir = Directory.CreateTempSubdirectory("redispanel-node-").FullName,
+            SavePoints = [],
+        };
         configure?.Invoke(config);
         var node = new RedisNode(new NodeOptions { Name = name, Config = config, RandomSeed = 1 });
         if (!await node.StartAsync())

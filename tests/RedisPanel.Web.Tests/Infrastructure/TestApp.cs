@@ -33,6 +33,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             "--Urls=http://127.0.0.1:0",
             $"--Serilog:WriteTo:1:Args:path={logs}",
+            $"--DataDirectory={Directory.CreateTempSubdirectory("redispanel-web-").FullName}",
         };
         // The master's port is picked up front so the replicas can name it in ReplicaOf; the replicas bind port 0.
         int masterPort = FreePort();

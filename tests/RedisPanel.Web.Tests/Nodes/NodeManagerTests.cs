@@ -17,7 +17,7 @@ public sealed class NodeManagerTests : IAsyncLifetime
 
     private NodeManager Create(LoadConfigFile? loader, params NodeDefinition[] nodes)
     {
-        var manager = new NodeManager(Options.Create(new NodeManagerOptions { Nodes = nodes.ToList() }),
+        var manager = new NodeManager(Options.Create(new NodeManagerOptions { Nodes = nodes.ToList(), DataDirectory = Directory.CreateTempSubdirectory("redispanel-nm-").FullName }),
             loader ?? (path => throw new FileNotFoundException($"no such file {path}")),
             new TestEnvironment(), NullLoggerFactory.Instance);
         _managers.Add(manager);

@@ -1,0 +1,45 @@
+// Loading the dump at node start, as redis-server does before serving: the listener is already up, so clients
+// get -LOADING (and INFO shows loading:1) until the dataset is in. A dump that cannot be loaded fails the
+// node with the loader's message (file, offset, what was expected); Redis exits in that case.
+using Microsoft.Extensions.Logging;
+using RedisPanel.Storage.Rdb;
+
+namespace RedisPanel.Node;
+
+public sealed partial class RedisNode
+{
+    private bool _datasetLoadAttempted;
+    private Task _datasetLoaded = Task.CompletedTask;
+
+    /// <summary>Completes when the start-up load of the dump (if any) has finished, successfully or not.</summary>
+    public Task DatasetLoaded => _datasetLoaded;
+
+    private void BeginLoadingDataset()
+    {
+        // Only the first start loads: a stopped node keeps its dataset in memory across Stop/Start.
+        if (_datasetLoadAttempted) return;
+        _datasetLoadAttempted = true;
+        Engine.PersistenceWarning += w => NodeLog.PersistenceWarning(Logger, Name, w);
+        string path = Engine.RdbPath;
+        if (Options.Config.AppendOnly || !File.Exists(path)) return;
+        lock (Engine.SyncRoot) Engine.Loading = true;
+        _datasetLoaded = Task.Run(async () =>
+        {
+            try
+            {
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                var result = Engine.LoadDump(path);
+                NodeLog.DatasetLoaded(Logger, Name, result.KeysLoaded, result.KeysExpired, started.Elapsed.TotalSeconds);
+            }
+            catch (Exception e) when (e is RdbFormatException or IOException or UnauthorizedAccessException)
+            {
+                NodeLog.DatasetLoadFailed(Logger, Name, e.Message);
+                lock (Engine.SyncRoot) Engine.Loading = false;
+                await StopAsync();
+                SetState(NodeState.Failed, $"Fatal error loading the DB: {e.Message}");
+                return;
+            }
+            lock (Engine.SyncRoot) Engine.Loading = false;
+        });
+    }
+}
