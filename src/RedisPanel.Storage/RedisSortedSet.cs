@@ -31,25 +31,49 @@ public enum ZAddResult
     NaN,
 }
 
+/// <summary>One level of a skiplist node: the next node on that level and how many elements the link skips.</summary>
+internal struct ZLevel
+{
+    public ZNode? Forward;
+    public long Span;
+}
+
 /// <summary>One element of a sorted set. Members are immutable once inserted.</summary>
+/// <remarks>
+/// Level 0 lives inline in the node and only levels 1.. take an array: three nodes in four have a single level
+/// (p = 1/4, as ZSKIPLIST_P), so most nodes are one object. The header's upper array grows with the set's
+/// current max level instead of being preallocated to <see cref="RedisSortedSet.MaxLevel"/>.
+/// </remarks>
 public sealed class ZNode
 {
     internal ZNode(int levels, byte[] member, double score)
     {
-        Forward = new ZNode?[levels];
-        Span = new long[levels];
+        if (levels > 1) _upper = new ZLevel[levels - 1];
         Member = member;
         Score = score;
     }
 
     public byte[] Member { get; }
     public double Score { get; internal set; }
-    internal readonly ZNode?[] Forward;
-    internal readonly long[] Span;
+    private ZLevel _level0;
+    private ZLevel[]? _upper;
     internal ZNode? Backward;
 
+    /// <summary>Level <paramref name="i"/> (0 ≤ i &lt; the node's level count).</summary>
+    internal ref ZLevel L(int i)
+    {
+        if (i == 0) return ref _level0;
+        return ref _upper![i - 1];
+    }
+
+    /// <summary>Grows the header to <paramref name="levels"/> levels (new levels empty).</summary>
+    internal void GrowTo(int levels)
+    {
+        if (levels - 1 > (_upper?.Length ?? 0)) Array.Resize(ref _upper, levels - 1);
+    }
+
     /// <summary>The next element in ascending order, or null.</summary>
-    public ZNode? Next => Forward[0];
+    public ZNode? Next => _level0.Forward;
 
     /// <summary>The previous element in ascending order, or null.</summary>
     public ZNode? Previous => Backward;
@@ -61,7 +85,7 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
     public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
 
-    private readonly ZNode _header = new(MaxLevel, [], 0);
+    private readonly ZNode _header = new(1, [], 0);
     private readonly KeyTable<ZNode> _dict = new();
     private ZNode? _tail;
     private int _level = 1;
@@ -106,7 +130,7 @@ public sealed class RedisSortedSet : RedisCollection
     public override long Count => _length;
 
     /// <summary>The lowest element, or null when empty.</summary>
-    public ZNode? First => _header.Forward[0];
+    public ZNode? First => _header.Next;
 
     /// <summary>The highest element, or null when empty.</summary>
     public ZNode? Last => _tail;
@@ -208,9 +232,9 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
+            while (x.L(i).Forward is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
             {
-                rank += x.Span[i];
+                rank += x.L(i).Span;
                 x = f;
             }
             if (x == target) break;
@@ -227,9 +251,9 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && traversed + x.Span[i] <= target)
+            while (x.L(i).Forward is { } f && traversed + x.L(i).Span <= target)
             {
-                traversed += x.Span[i];
+                traversed += x.L(i).Span;
                 x = f;
             }
             if (traversed == target) return x;
@@ -243,8 +267,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && !range.GteMin(f.Score)) x = f;
-        var n = x.Forward[0];
+            while (x.L(i).Forward is { } f && !range.GteMin(f.Score)) x = f;
+        var n = x.L(0).Forward;
         return n is not null && range.LteMax(n.Score) ? n : null;
     }
 
@@ -254,7 +278,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && range.LteMax(f.Score)) x = f;
+            while (x.L(i).Forward is { } f && range.LteMax(f.Score)) x = f;
         return x != _header && range.GteMin(x.Score) ? x : null;
     }
 
@@ -263,8 +287,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && !range.GteMin(f.Member)) x = f;
-        var n = x.Forward[0];
+            while (x.L(i).Forward is { } f && !range.GteMin(f.Member)) x = f;
+        var n = x.L(0).Forward;
         return n is not null && range.LteMax(n.Member) ? n : null;
     }
 
@@ -273,7 +297,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && range.LteMax(f.Member)) x = f;
+            while (x.L(i).Forward is { } f && range.LteMax(f.Member)) x = f;
         return x != _header && range.GteMin(x.Member) ? x : null;
     }
 
@@ -359,9 +383,9 @@ public sealed class RedisSortedSet : RedisCollection
         for (int i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.Forward[i] is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
+            while (x.L(i).Forward is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
             {
-                rank[i] += x.Span[i];
+                rank[i] += x.L(i).Span;
                 x = f;
             }
             update[i] = x;
@@ -369,25 +393,26 @@ public sealed class RedisSortedSet : RedisCollection
         int level = RandomLevel();
         if (level > _level)
         {
+            _header.GrowTo(level);
             for (int i = _level; i < level; i++)
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.Span[i] = _length;
+                _header.L(i).Span = _length;
             }
             _level = level;
         }
         var node = new ZNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
-            node.Forward[i] = update[i].Forward[i];
-            update[i].Forward[i] = node;
-            node.Span[i] = update[i].Span[i] - (rank[0] - rank[i]);
-            update[i].Span[i] = rank[0] - rank[i] + 1;
+            node.L(i).Forward = update[i].L(i).Forward;
+            update[i].L(i).Forward = node;
+            node.L(i).Span = update[i].L(i).Span - (rank[0] - rank[i]);
+            update[i].L(i).Span = rank[0] - rank[i] + 1;
         }
-        for (int i = level; i < _level; i++) update[i].Span[i]++;
+        for (int i = level; i < _level; i++) update[i].L(i).Span++;
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.Forward[0] is { } next) next.Backward = node;
+        if (node.L(0).Forward is { } next) next.Backward = node;
         else _tail = node;
         _length++;
         return node;
@@ -399,23 +424,23 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && f != node &&
+            while (x.L(i).Forward is { } f && f != node &&
                    (f.Score < node.Score || (f.Score == node.Score && Compare(f.Member, node.Member) < 0)))
                 x = f;
             update[i] = x;
         }
         for (int i = 0; i < _level; i++)
         {
-            if (update[i].Forward[i] == node)
+            if (update[i].L(i).Forward == node)
             {
-                update[i].Span[i] += node.Span[i] - 1;
-                update[i].Forward[i] = node.Forward[i];
+                update[i].L(i).Span += node.L(i).Span - 1;
+                update[i].L(i).Forward = node.L(i).Forward;
             }
-            else update[i].Span[i]--;
+            else update[i].L(i).Span--;
         }
-        if (node.Forward[0] is { } next) next.Backward = node.Backward;
+        if (node.L(0).Forward is { } next) next.Backward = node.Backward;
         else _tail = node.Backward;
-        while (_level > 1 && _header.Forward[_level - 1] is null) _level--;
+        while (_level > 1 && _header.L(_level - 1).Forward is null) _level--;
         _length--;
     }
 
@@ -423,7 +448,7 @@ public sealed class RedisSortedSet : RedisCollection
     {
         // Redis's zslUpdateScore fast path: the node keeps its place when the order is unchanged.
         var prev = node.Backward;
-        var next = node.Forward[0];
+        var next = node.L(0).Forward;
         if ((prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0)) &&
             (next is null || next.Score > newScore || (next.Score == newScore && Compare(next.Member, node.Member) > 0)))
         {
