@@ -70,9 +70,10 @@ public class CompactFormsModelTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Skiplist_matches_a_sorted_model_through_inserts_updates_and_deletes(int seed)
+    [InlineData(1, 600)]
+    [InlineData(2, 600)]
+    [InlineData(3, 8)] // never past the table-less size: every lookup walks level 0
+    public void Skiplist_matches_a_sorted_model_through_inserts_updates_and_deletes(int seed, int members)
     {
         var random = new Random(seed);
         var zset = new RedisSortedSet();
@@ -80,7 +81,7 @@ public class CompactFormsModelTests
         for (int op = 0; op < 4000; op++)
         {
             // Up to 600 members so the levels (and the header) grow, then shrink back as members go.
-            string member = "m" + random.Next(op < 2500 ? 600 : 60);
+            string member = "m" + random.Next(op < 2500 ? members : Math.Min(members, 60));
             if (op >= 2500 || random.Next(5) == 0)
             {
                 Assert.Equal(model.Remove(member), zset.Remove(B(member)));
@@ -92,6 +93,8 @@ public class CompactFormsModelTests
                 model[member] = score;
             }
             if (op % 50 != 0 && op < 3990) continue;
+            Assert.False(zset.TryGetScore(B("absent"), out _));
+            Assert.Equal(-1, zset.RankOf(B("absent")));
             var sorted = model.OrderBy(kv => kv.Value).ThenBy(kv => B(kv.Key), Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
             Assert.Equal(sorted.Count, zset.Count);
             Assert.Equal(sorted.Select(kv => (kv.Key, kv.Value)), zset.Ascending().Select(n => (S(n.Member), n.Score)));
@@ -101,6 +104,8 @@ public class CompactFormsModelTests
             for (int i = 0; i < sorted.Count; i++)
             {
                 Assert.Equal(i, zset.RankOf(B(sorted[i].Key)));
+                Assert.True(zset.TryGetScore(B(sorted[i].Key), out double score));
+                Assert.Equal(sorted[i].Value, score);
                 Assert.Equal(sorted[i].Key, S(zset.ByRank(i)!.Member));
             }
             var range = new ScoreRange(10, 20, false, true);
@@ -108,5 +113,8 @@ public class CompactFormsModelTests
             Assert.Equal(inRange.FirstOrDefault().Key, zset.FirstInRange(range) is { } f ? S(f.Member) : null);
             Assert.Equal(inRange.LastOrDefault().Key, zset.LastInRange(range) is { } l ? S(l.Member) : null);
         }
+        // The member table, built on demand for a small set, holds every member.
+        Assert.Equal(model.Count, zset.Members.Count);
+        foreach (var member in model.Keys) Assert.True(zset.Members.ContainsKey(B(member)));
     }
 }
