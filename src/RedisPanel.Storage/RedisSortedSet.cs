@@ -31,7 +31,7 @@ public enum ZAddResult
     NaN,
 }
 
-/// <summary>One level of a skiplist node: the next node on that level and how many elements it skips.</summary>
+/// <summary>One level of a skiplist node: the next node on that level and how many elements the link skips.</summary>
 internal struct ZLevel
 {
     public ZNode? Forward;
@@ -40,96 +40,44 @@ internal struct ZLevel
 
 /// <summary>One element of a sorted set. Members are immutable once inserted.</summary>
 /// <remarks>
-/// The node's levels are stored inside the node object (Redis's zskiplistNode has them as a flexible array): one
-/// subclass per power-of-two level capacity, so a traversal step costs one cache miss (the next node: its score,
-/// member and levels together) instead of two or three with separate level arrays. At 100k members a ZADD walks
-/// ~25 nodes twice (delete and re-insert), so this decides its cost.
+/// Level 0 lives inline in the node and only levels 1.. take an array: three nodes in four have a single level
+/// (p = 1/4, as ZSKIPLIST_P), so most nodes are one object. The header's upper array grows with the set's
+/// current max level instead of being preallocated to <see cref="RedisSortedSet.MaxLevel"/>.
 /// </remarks>
-public abstract class ZNode
+public sealed class ZNode
 {
-    private protected ZNode(int levels, byte[] member, double score)
+    internal ZNode(int levels, byte[] member, double score)
     {
-        LevelCount = levels;
+        if (levels > 1) _upper = new ZLevel[levels - 1];
         Member = member;
         Score = score;
     }
 
-    /// <summary>A node with <paramref name="levels"/> levels (1..32).</summary>
-    internal static ZNode Create(int levels, byte[] member, double score) => levels switch
-    {
-        1 => new Node1(levels, member, score),
-        2 => new Node2(levels, member, score),
-        <= 4 => new Node4(levels, member, score),
-        <= 8 => new Node8(levels, member, score),
-        <= 16 => new Node16(levels, member, score),
-        _ => new Node32(levels, member, score),
-    };
-
     public byte[] Member { get; }
     public double Score { get; internal set; }
-    internal readonly int LevelCount;
+    private ZLevel _level0;
+    private ZLevel[]? _upper;
     internal ZNode? Backward;
 
-    /// <summary>The node's levels (forward pointer and span of each, Redis's zskiplistLevel).</summary>
-    internal abstract Span<ZLevel> Levels { get; }
+    /// <summary>Level <paramref name="i"/> (0 ≤ i &lt; the node's level count).</summary>
+    internal ref ZLevel L(int i)
+    {
+        if (i == 0) return ref _level0;
+        return ref _upper![i - 1];
+    }
+
+    /// <summary>Grows the header to <paramref name="levels"/> levels (new levels empty).</summary>
+    internal void GrowTo(int levels)
+    {
+        if (levels - 1 > (_upper?.Length ?? 0)) Array.Resize(ref _upper, levels - 1);
+    }
 
     /// <summary>The next element in ascending order, or null.</summary>
-    public ZNode? Next => Levels[0].Forward;
+    public ZNode? Next => _level0.Forward;
 
     /// <summary>The previous element in ascending order, or null.</summary>
     public ZNode? Previous => Backward;
-
-    private sealed class Node1(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevel _level;
-        internal override Span<ZLevel> Levels => new(ref _level);
-    }
-
-    private sealed class Node2(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevels2 _levels;
-        internal override Span<ZLevel> Levels => _levels;
-    }
-
-    private sealed class Node4(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevels4 _levels;
-        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
-    }
-
-    private sealed class Node8(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevels8 _levels;
-        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
-    }
-
-    private sealed class Node16(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevels16 _levels;
-        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
-    }
-
-    private sealed class Node32(int levels, byte[] member, double score) : ZNode(levels, member, score)
-    {
-        private ZLevels32 _levels;
-        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
-    }
 }
-
-[System.Runtime.CompilerServices.InlineArray(2)]
-internal struct ZLevels2 { private ZLevel _e; }
-
-[System.Runtime.CompilerServices.InlineArray(4)]
-internal struct ZLevels4 { private ZLevel _e; }
-
-[System.Runtime.CompilerServices.InlineArray(8)]
-internal struct ZLevels8 { private ZLevel _e; }
-
-[System.Runtime.CompilerServices.InlineArray(16)]
-internal struct ZLevels16 { private ZLevel _e; }
-
-[System.Runtime.CompilerServices.InlineArray(32)]
-internal struct ZLevels32 { private ZLevel _e; }
 
 public sealed class RedisSortedSet : RedisCollection
 {
@@ -137,8 +85,12 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
     public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
 
-    private readonly ZNode _header = ZNode.Create(MaxLevel, [], 0);
-    private readonly KeyTable<ZNode> _dict = new();
+    private readonly ZNode _header = new(1, [], 0);
+    /// <summary>Sets up to this many members have no member table: lookups walk level 0 (a few compares), as Redis
+    /// scans a small listpack. Saves the table's ≈ 210 B on every small set.</summary>
+    private const int TablelessMembers = 8;
+
+    private KeyTable<ZNode>? _dict;
     private ZNode? _tail;
     private int _level = 1;
     private long _length;
@@ -182,13 +134,34 @@ public sealed class RedisSortedSet : RedisCollection
     public override long Count => _length;
 
     /// <summary>The lowest element, or null when empty.</summary>
-    public ZNode? First => _header.Levels[0].Forward;
+    public ZNode? First => _header.Next;
 
     /// <summary>The highest element, or null when empty.</summary>
     public ZNode? Last => _tail;
 
-    /// <summary>The member → node table (ZSCAN walks it with Redis's cursor when the set is a skiplist).</summary>
-    public KeyTable<ZNode> Members => _dict;
+    /// <summary>The member → node table (ZSCAN walks it with Redis's cursor when the set is a skiplist); built on
+    /// first use for a set small enough to have none, and kept from then on.</summary>
+    public KeyTable<ZNode> Members => _dict ??= BuildTable();
+
+    private KeyTable<ZNode> BuildTable()
+    {
+        var table = new KeyTable<ZNode>((int)Math.Min(_length, 1 << 30));
+        for (var n = First; n is not null; n = n.Next) table.Set(n.Member, n, n.Member);
+        return table;
+    }
+
+    /// <summary>The node of <paramref name="member"/>, or null.</summary>
+    private ZNode? FindNode(ReadOnlySpan<byte> member)
+    {
+        if (_dict is not null)
+        {
+            ref ZNode node = ref _dict.Find(member);
+            return System.Runtime.CompilerServices.Unsafe.IsNullRef(ref node) ? null : node;
+        }
+        for (var n = First; n is not null; n = n.Next)
+            if (member.SequenceEqual(n.Member)) return n;
+        return null;
+    }
 
     public override RedisCollection DeepClone()
     {
@@ -201,8 +174,8 @@ public sealed class RedisSortedSet : RedisCollection
 
     public bool TryGetScore(ReadOnlySpan<byte> member, out double score)
     {
-        ref ZNode node = ref _dict.Find(member);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref node))
+        var node = FindNode(member);
+        if (node is null)
         {
             score = 0;
             return false;
@@ -218,11 +191,9 @@ public sealed class RedisSortedSet : RedisCollection
     public ZAddResult Add(ReadOnlySpan<byte> member, ref double score, ZAddFlags flags = ZAddFlags.None)
     {
         bool incr = (flags & ZAddFlags.Incr) != 0;
-        ref ZNode existing = ref _dict.Find(member);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref existing))
+        if (FindNode(member) is { } node)
         {
             if ((flags & ZAddFlags.Nx) != 0) return ZAddResult.Nop;
-            var node = existing;
             double cur = node.Score;
             double newScore = score;
             if (incr)
@@ -248,7 +219,8 @@ public sealed class RedisSortedSet : RedisCollection
         // Redis converts before inserting the element that does not fit the listpack (zsetAdd).
         if (!IsSkiplist && (_length + 1 > MaxListpackEntries || member.Length > MaxListpackValue)) IsSkiplist = true;
         var node = SkiplistInsert(ListpackScore(score), member);
-        _dict.Set(member, node, member);
+        if (_dict is null && _length > TablelessMembers) _dict = BuildTable();
+        else _dict?.Set(member, node, member);
         _memberBytes += member.Length;
     }
 
@@ -257,7 +229,12 @@ public sealed class RedisSortedSet : RedisCollection
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        if (!_dict.Remove(member, out var node)) return false;
+        ZNode? node;
+        if (_dict is not null)
+        {
+            if (!_dict.Remove(member, out node)) return false;
+        }
+        else if ((node = FindNode(member)) is null) return false;
         SkiplistDelete(node);
         _memberBytes -= node.Member.Length;
         return true;
@@ -277,16 +254,14 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>0-based rank of a member in ascending order (descending when <paramref name="reverse"/>), or -1.</summary>
     public long RankOf(ReadOnlySpan<byte> member, bool reverse = false)
     {
-        ref ZNode found = ref _dict.Find(member);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref found)) return -1;
-        var target = found;
+        if (FindNode(member) is not { } target) return -1;
         long rank = 0;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
+            while (x.L(i).Forward is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
             {
-                rank += x.Levels[i].Span;
+                rank += x.L(i).Span;
                 x = f;
             }
             if (x == target) break;
@@ -303,9 +278,9 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } f && traversed + x.Levels[i].Span <= target)
+            while (x.L(i).Forward is { } f && traversed + x.L(i).Span <= target)
             {
-                traversed += x.Levels[i].Span;
+                traversed += x.L(i).Span;
                 x = f;
             }
             if (traversed == target) return x;
@@ -319,8 +294,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Levels[i].Forward is { } f && !range.GteMin(f.Score)) x = f;
-        var n = x.Levels[0].Forward;
+            while (x.L(i).Forward is { } f && !range.GteMin(f.Score)) x = f;
+        var n = x.L(0).Forward;
         return n is not null && range.LteMax(n.Score) ? n : null;
     }
 
@@ -330,7 +305,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Levels[i].Forward is { } f && range.LteMax(f.Score)) x = f;
+            while (x.L(i).Forward is { } f && range.LteMax(f.Score)) x = f;
         return x != _header && range.GteMin(x.Score) ? x : null;
     }
 
@@ -339,8 +314,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Levels[i].Forward is { } f && !range.GteMin(f.Member)) x = f;
-        var n = x.Levels[0].Forward;
+            while (x.L(i).Forward is { } f && !range.GteMin(f.Member)) x = f;
+        var n = x.L(0).Forward;
         return n is not null && range.LteMax(n.Member) ? n : null;
     }
 
@@ -349,7 +324,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Levels[i].Forward is { } f && range.LteMax(f.Member)) x = f;
+            while (x.L(i).Forward is { } f && range.LteMax(f.Member)) x = f;
         return x != _header && range.GteMin(x.Member) ? x : null;
     }
 
@@ -429,53 +404,45 @@ public sealed class RedisSortedSet : RedisCollection
 
     private ZNode SkiplistInsert(double score, byte[] member)
     {
-        var node = ZNode.Create(RandomLevel(), member, score);
-        SkiplistLink(node);
-        return node;
-    }
-
-    /// <summary>Redis's zslInsert for a node that is not linked: finds its place by (score, member) and links it
-    /// on each of its levels.</summary>
-    private void SkiplistLink(ZNode node)
-    {
-        double score = node.Score;
-        byte[] member = node.Member;
         Span<long> rank = stackalloc long[MaxLevel];
         var update = t_update ??= new ZNode[MaxLevel];
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.Levels[i].Forward is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
+            while (x.L(i).Forward is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
             {
-                rank[i] += x.Levels[i].Span;
+                rank[i] += x.L(i).Span;
                 x = f;
             }
             update[i] = x;
         }
-        int level = node.Levels.Length;
+        int level = RandomLevel();
         if (level > _level)
         {
+            _header.GrowTo(level);
             for (int i = _level; i < level; i++)
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.Levels[i].Span = _length;
+                _header.L(i).Span = _length;
             }
             _level = level;
         }
+        var node = new ZNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
-            node.Levels[i].Forward = update[i].Levels[i].Forward;
-            update[i].Levels[i].Forward = node;
-            node.Levels[i].Span = update[i].Levels[i].Span - (rank[0] - rank[i]);
-            update[i].Levels[i].Span = rank[0] - rank[i] + 1;
+            node.L(i).Forward = update[i].L(i).Forward;
+            update[i].L(i).Forward = node;
+            node.L(i).Span = update[i].L(i).Span - (rank[0] - rank[i]);
+            update[i].L(i).Span = rank[0] - rank[i] + 1;
         }
-        for (int i = level; i < _level; i++) update[i].Levels[i].Span++;
+        for (int i = level; i < _level; i++) update[i].L(i).Span++;
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.Levels[0].Forward is { } next) next.Backward = node;
+        if (node.L(0).Forward is { } next) next.Backward = node;
         else _tail = node;
         _length++;
+        return node;
     }
 
     private void SkiplistDelete(ZNode node)
@@ -484,23 +451,23 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } f && f != node &&
+            while (x.L(i).Forward is { } f && f != node &&
                    (f.Score < node.Score || (f.Score == node.Score && Compare(f.Member, node.Member) < 0)))
                 x = f;
             update[i] = x;
         }
         for (int i = 0; i < _level; i++)
         {
-            if (update[i].Levels[i].Forward == node)
+            if (update[i].L(i).Forward == node)
             {
-                update[i].Levels[i].Span += node.Levels[i].Span - 1;
-                update[i].Levels[i].Forward = node.Levels[i].Forward;
+                update[i].L(i).Span += node.L(i).Span - 1;
+                update[i].L(i).Forward = node.L(i).Forward;
             }
-            else update[i].Levels[i].Span--;
+            else update[i].L(i).Span--;
         }
-        if (node.Levels[0].Forward is { } next) next.Backward = node.Backward;
+        if (node.L(0).Forward is { } next) next.Backward = node.Backward;
         else _tail = node.Backward;
-        while (_level > 1 && _header.Levels[_level - 1].Forward is null) _level--;
+        while (_level > 1 && _header.L(_level - 1).Forward is null) _level--;
         _length--;
     }
 
@@ -508,19 +475,16 @@ public sealed class RedisSortedSet : RedisCollection
     {
         // Redis's zslUpdateScore fast path: the node keeps its place when the order is unchanged.
         var prev = node.Backward;
-        var next = node.Levels[0].Forward;
+        var next = node.L(0).Forward;
         if ((prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0)) &&
             (next is null || next.Score > newScore || (next.Score == newScore && Compare(next.Member, node.Member) > 0)))
         {
             node.Score = newScore;
             return;
         }
-        // Unlike Redis (which frees the node and inserts a new one), the node is relinked with its own level:
-        // no allocation and the member table keeps pointing at it. Levels are drawn independently of the score,
-        // so keeping them leaves the skiplist's shape distribution unchanged.
         SkiplistDelete(node);
-        node.Score = newScore;
-        SkiplistLink(node);
+        var fresh = SkiplistInsert(newScore, node.Member);
+        _dict?.Set(node.Member, fresh, node.Member);
     }
 }
 
