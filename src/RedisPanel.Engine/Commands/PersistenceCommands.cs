@@ -14,6 +14,7 @@ public static class PersistenceCommands
         const CommandFlags admin = CommandFlags.Admin | CommandFlags.NoScript;
         t.Add("save", 1, admin | CommandFlags.NoMulti, Save, group: "server");
         t.Add("bgsave", -1, admin, Bgsave, group: "server");
+        t.Add("bgrewriteaof", 1, admin, Bgrewriteaof, group: "server");
         t.Add("dump", 2, CommandFlags.ReadOnly, Dump, (1, 1, 1));
         t.Add("restore", -4, CommandFlags.Write | CommandFlags.DenyOom, Restore, (1, 1, 1));
     }
@@ -57,6 +58,23 @@ public static class PersistenceCommands
         _ = schedule; // with no AOF rewrite child, SCHEDULE starts at once like a plain BGSAVE
         if (e.StartBackgroundSave() is { } error) ctx.Reply.Error(error);
         else ctx.Reply.SimpleString("Background saving started");
+    }
+
+    /// <summary>BGREWRITEAOF (bgrewriteaofCommand): started, scheduled behind a running BGSAVE, or already running.</summary>
+    private static void Bgrewriteaof(CommandContext ctx)
+    {
+        var e = ctx.Engine;
+        if (e.AofRewriteInProgress)
+        {
+            ctx.Reply.Error("ERR Background append only file rewriting already in progress");
+            return;
+        }
+        switch (e.StartAofRewrite())
+        {
+            case null: ctx.Reply.SimpleString("Background append only file rewriting started"); break;
+            case "scheduled": ctx.Reply.SimpleString("Background append only file rewriting scheduled"); break;
+            case var error: ctx.Reply.Error(error); break;
+        }
     }
 
     private static void Dump(CommandContext ctx)
