@@ -399,9 +399,14 @@ public sealed partial class RedisEngine
         // With the AOF on, only the incr file opened at the rewrite's start survives; with it off, none.
         m.MarkRewrittenIncrAsHistory(_aof is not null ? 1 : 0);
         PersistManifest(m);
-        foreach (var h in m.History) TryDelete(AofPath(h.Name));
-        m.History.Clear();
         _manifest = m;
+        // aofDelHistoryFiles: the history files go, then the manifest is written again without them.
+        if (m.History.Count > 0)
+        {
+            foreach (var h in m.History) TryDelete(AofPath(h.Name));
+            m.History.Clear();
+            PersistManifest(m);
+        }
         AofBaseSize = new FileInfo(AofPath(b.Name)).Length;
     }
 
