@@ -224,6 +224,7 @@ public sealed partial class RedisEngine
             PersistManifest(_manifest);
         }
         AttachWriter(AofPath(_manifest.Incr[^1].Name));
+        _aofRewriteBaseSize = AofCurrentSize;
     }
 
     private void AttachWriter(string path)
@@ -259,9 +260,11 @@ public sealed partial class RedisEngine
     public string? StartAofRewrite()
     {
         if (_aofRewrite is not null) return "ERR Background append only file rewriting already in progress";
-        if (BgsaveInProgress)
+        if (BgsaveInProgress || _callDepth > 1)
         {
+            // Behind a running BGSAVE or inside EXEC the cron starts it; a manual request resets the failure count.
             AofRewriteScheduled = true;
+            AofRewritesConsecutiveFailures = 0;
             return "scheduled";
         }
         try
@@ -331,7 +334,8 @@ public sealed partial class RedisEngine
         string tempBase = AofPath($"temp-rewriteaof-bg-{Environment.ProcessId}.aof");
         _aofRewriteStartMs = Keyspace.NowMs;
         AofRewriteScheduled = false;
-        var started = new TaskCompletionSource();
+        // Asynchronous continuations: the rewrite must never run inline on the thread that starts it (which holds the lock).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _aofRewrite = Task.Run(async () =>
         {
             await started.Task;
@@ -400,6 +404,8 @@ public sealed partial class RedisEngine
         m.MarkRewrittenIncrAsHistory(_aof is not null ? 1 : 0);
         PersistManifest(m);
         _manifest = m;
+        AofBaseSize = new FileInfo(AofPath(b.Name)).Length;
+        _aofRewriteBaseSize = AofCurrentSize;
         // aofDelHistoryFiles: the history files go, then the manifest is written again without them.
         if (m.History.Count > 0)
         {
@@ -407,7 +413,6 @@ public sealed partial class RedisEngine
             m.History.Clear();
             PersistManifest(m);
         }
-        AofBaseSize = new FileInfo(AofPath(b.Name)).Length;
     }
 
     private void TryDelete(string path)
@@ -426,7 +431,13 @@ public sealed partial class RedisEngine
     private void AofCron()
     {
         FlushAof();
-        if (AofRewriteScheduled && _aofRewrite is null && !BgsaveInProgress)
+        if (_aofRewrite is not null || BgsaveInProgress) return;
+        if (!AofRewriteScheduled && _aof is not null && AutoRewriteDue())
+        {
+            PersistenceWarning?.Invoke($"Starting automatic rewriting of AOF on {AofGrowthPercent()}% growth");
+            AofRewriteScheduled = true;
+        }
+        if (AofRewriteScheduled)
         {
             try
             {
@@ -437,5 +448,22 @@ public sealed partial class RedisEngine
                 PersistenceWarning?.Invoke($"Can't start the scheduled AOF rewrite: {e.Message}");
             }
         }
+    }
+
+    /// <summary>aof_rewrite_base_size: the AOF's size after the last rewrite (or at load), the base of the growth check.</summary>
+    private long _aofRewriteBaseSize;
+
+    private long StoredLong(string name, long fallback)
+        => Config.Stored.TryGetValue(name, out var v) && long.TryParse(v, out long n) ? n : fallback;
+
+    private long AofGrowthPercent() => AofCurrentSize * 100 / Math.Max(1, _aofRewriteBaseSize) - 100;
+
+    /// <summary>serverCron's automatic rewrite: auto-aof-rewrite-percentage growth over a size above auto-aof-rewrite-min-size.</summary>
+    private bool AutoRewriteDue()
+    {
+        long perc = StoredLong("auto-aof-rewrite-percentage", 100);
+        long min = StoredLong("auto-aof-rewrite-min-size", 64L * 1024 * 1024);
+        // Like aofRewriteLimited: after 3 failures in a row, retry at most once an hour (here: stop auto retries).
+        return perc > 0 && AofCurrentSize > min && AofGrowthPercent() >= perc && AofRewritesConsecutiveFailures < 3;
     }
 }

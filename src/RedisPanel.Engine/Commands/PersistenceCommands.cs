@@ -55,7 +55,17 @@ public static class PersistenceCommands
             ctx.Reply.SimpleString("Background saving scheduled");
             return;
         }
-        _ = schedule; // with no AOF rewrite child, SCHEDULE starts at once like a plain BGSAVE
+        if (e.AofRewriteInProgress)
+        {
+            // One "child" at a time, as Redis (hasActiveChildProcess): the AOF rewrite blocks a BGSAVE.
+            if (schedule)
+            {
+                e.ScheduleBackgroundSave();
+                ctx.Reply.SimpleString("Background saving scheduled");
+            }
+            else ctx.Reply.Error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            return;
+        }
         if (e.StartBackgroundSave() is { } error) ctx.Reply.Error(error);
         else ctx.Reply.SimpleString("Background saving started");
     }
@@ -64,11 +74,6 @@ public static class PersistenceCommands
     private static void Bgrewriteaof(CommandContext ctx)
     {
         var e = ctx.Engine;
-        if (e.AofRewriteInProgress)
-        {
-            ctx.Reply.Error("ERR Background append only file rewriting already in progress");
-            return;
-        }
         switch (e.StartAofRewrite())
         {
             case null: ctx.Reply.SimpleString("Background append only file rewriting started"); break;
