@@ -117,6 +117,26 @@ public sealed partial class RedisEngine
         return commands;
     }
 
+    /// <summary>DEBUG LOADAOF (caller holds the lock): null when reloaded, else why not.</summary>
+    public string? DebugLoadAof()
+    {
+        _aof?.FlushAndSync();
+        if (!AofExists) return "no AOF manifest in " + AofDirectory;
+        Keyspace.ReplaceContents(new Storage.Keyspace(Keyspace.DatabaseCount, Time));
+        try
+        {
+            LoadAppendOnlyFiles();
+        }
+        catch (Exception e) when (e is AofLoadException or AofManifestException or RdbFormatException or IOException)
+        {
+            PersistenceWarning?.Invoke(e.Message);
+            return e.Message;
+        }
+        Dirty = 0; // nothing to propagate or save (debug.c sets server.dirty = 0)
+        PersistenceWarning?.Invoke("Append Only File loaded by DEBUG LOADAOF");
+        return null;
+    }
+
     /// <summary>loadSingleAppendOnlyFile's command loop for one file.</summary>
     private long ReplayCommands(ClientSession client, string name, string path, byte[] data, int start, bool isLast)
     {

@@ -216,6 +216,13 @@ public static class PersistenceCommands
             DebugReload(ctx);
             return true;
         }
+        if (a.Is(1, "loadaof"))
+        {
+            // debug.c: flush the AOF, empty the dataset, load the AOF back; Redis exits when that fails.
+            if (ctx.Engine.DebugLoadAof() is { } error) ctx.Reply.Error("ERR Error loading the AOF: " + error);
+            else ctx.Reply.Ok();
+            return true;
+        }
         return false;
     }
 

@@ -134,6 +134,9 @@ public sealed class AofInteropTests : IDisposable
         string copy = CopyDir(_dir);
         try
         {
+            var check = CheckAof(Path.Combine(copy, "appendonlydir", "appendonly.aof.manifest"));
+            Assert.True(check.Exit == 0, check.Output);
+            Assert.Contains("All AOF files and manifest are valid", check.Output);
             using var real = RedisServerProcess.Start("--dir", copy, "--appendonly", "yes", "--enable-debug-command", "yes");
             using var rc = TestRespClient.Connect(real.Port);
             Assert.Equal(digest, Digest(rc));
@@ -142,6 +145,17 @@ public sealed class AofInteropTests : IDisposable
         {
             Directory.Delete(copy, true);
         }
+    }
+
+    private static (int Exit, string Output) CheckAof(string manifest)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("redis-check-aof") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(manifest);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(60_000)) p.Kill();
+        return (p.ExitCode, output.Result + error.Result);
     }
 
     [Fact]
