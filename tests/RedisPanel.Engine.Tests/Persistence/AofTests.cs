@@ -232,4 +232,25 @@ public sealed class AofTests : IDisposable
         Assert.Equal("$1\r\n2\r\n", h.Run("GET", "b"));
         Assert.Equal(":3\r\n", h.Run("DBSIZE"));
     }
+
+    [Theory]
+    [InlineData("everysec")]
+    [InlineData("no")]
+    public void Without_fsync_always_writes_still_reach_the_file_at_the_end_of_the_batch(string fsync)
+    {
+        var h = Open(fsync);
+        long before = new FileInfo(Incr(1)).Length;
+        lock (h.Engine.SyncRoot)
+        {
+            h.Engine.BeginBatch();
+            h.Engine.Execute(h.Client, ["SET"u8.ToArray(), "k"u8.ToArray(), "v"u8.ToArray()]);
+            Assert.Equal(before, new FileInfo(Incr(1)).Length);
+            h.Engine.EndBatch();
+        }
+        Assert.Equal("+OK\r\n", h.TakeOutput(h.Client));
+        Assert.EndsWith("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n", File.ReadAllText(Incr(1)));
+        Assert.Equal("+OK\r\n", h.Run("CONFIG", "SET", "appendfsync", "always"));
+        h.Run("SET", "k2", "v");
+        Assert.EndsWith("$2\r\nk2\r\n$1\r\nv\r\n", File.ReadAllText(Incr(1)));
+    }
 }
