@@ -258,6 +258,9 @@ public sealed partial class RedisEngine
     /// <summary>Stops appending: flush, fsync, close (appendonly no, node disposal). Caller holds the lock.</summary>
     public void CloseAppendOnly()
     {
+        // A rewrite still running is abandoned (Redis kills the child): finishing it without the writer would
+        // drop the incr file holding the writes made since its snapshot.
+        _aofGeneration++;
         if (_aof is null) return;
         _sinks.Remove(_aof);
         _aof.Dispose();
@@ -304,7 +307,6 @@ public sealed partial class RedisEngine
     {
         if (!Config.AppendOnly)
         {
-            _aofGeneration++;
             AofRewriteScheduled = false;
             CloseAppendOnly();
             return null;

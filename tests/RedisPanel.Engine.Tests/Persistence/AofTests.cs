@@ -253,4 +253,24 @@ public sealed class AofTests : IDisposable
         h.Run("SET", "k2", "v");
         Assert.EndsWith("$2\r\nk2\r\n$1\r\nv\r\n", File.ReadAllText(Incr(1)));
     }
+
+    [Fact]
+    public async Task Closing_the_aof_during_a_rewrite_abandons_it_and_loses_nothing()
+    {
+        var h = Open();
+        h.Run("SET", "a", "1");
+        string digest;
+        lock (h.Engine.SyncRoot)
+        {
+            Assert.Equal("+Background append only file rewriting started\r\n", h.Run("BGREWRITEAOF"));
+            h.Run("SET", "b", "2"); // only in incr 2: the rewrite's base does not have it
+            digest = h.Run("DEBUG", "DIGEST");
+            h.Engine.CloseAppendOnly(); // node disposal
+        }
+        await WaitRewrite(h);
+        Assert.Contains("aof_last_bgrewrite_status:err\r\n", h.Run("INFO", "persistence"));
+        Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n", Manifest);
+        Assert.Empty(Directory.GetFiles(AofDir, "temp-*"));
+        Assert.Equal(digest, Open().Run("DEBUG", "DIGEST"));
+    }
 }
