@@ -165,6 +165,8 @@ public static class InfoCommand
             Line(sb, "aof_rewrites_consecutive_failures", e.AofRewritesConsecutiveFailures);
             Line(sb, "aof_last_write_status", e.AofLastWriteOk ? "ok" : "err");
             Line(sb, "aof_last_cow_size", 0);
+            Line(sb, "module_fork_in_progress", 0);
+            Line(sb, "module_fork_last_cow_size", 0);
             if (e.Config.AppendOnly)
             {
                 // Shown while the AOF is on, as Redis's genRedisInfoString (aof_state != AOF_OFF).
@@ -175,8 +177,6 @@ public static class InfoCommand
                 Line(sb, "aof_pending_bio_fsync", 0);
                 Line(sb, "aof_delayed_fsync", 0);
             }
-            Line(sb, "module_fork_in_progress", 0);
-            Line(sb, "module_fork_last_cow_size", 0);
         }
 
         if (Want("stats"))

@@ -48,6 +48,8 @@ public sealed class AofTests : IDisposable
         var h = Open();
         Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", Manifest);
         Assert.StartsWith("REDIS0010", File.ReadAllText(Path.Combine(AofDir, "appendonly.aof.1.base.rdb"), Encoding.Latin1));
+        // The fields present only with the AOF on follow the module_fork ones, as in redis-server 7.0.15's INFO.
+        Assert.Contains("aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\naof_current_size:", h.Run("INFO", "persistence"));
         h.Run("SET", "a", "1");
         h.Run("GET", "a");
         h.Run("SET", "b", "2");
