@@ -58,6 +58,22 @@ public sealed partial class RedisEngine
     /// <summary>Writes the buffered AOF commands (fsync with appendfsync always); called at the end of each batch and by the cron.</summary>
     private void FlushAof() => _aof?.Flush();
 
+    /// <summary>
+    /// aofUpgradePrepare: an old-style single AOF (&lt;dir&gt;/&lt;appendfilename&gt;, Redis before 7.0) and no manifest:
+    /// the file moves into the AOF directory as base 1 and a manifest is written. Returns true when it did.
+    /// </summary>
+    public bool UpgradeLegacyAof()
+    {
+        string legacy = Path.Combine(Config.Dir, Config.AppendFilename);
+        if (AofExists || !File.Exists(legacy)) return false;
+        Directory.CreateDirectory(AofDirectory);
+        var m = new AofManifest { Base = new AofFileInfo(Config.AppendFilename, 1, AofFileType.Base), CurrentBaseSeq = 1 };
+        PersistManifest(m);
+        File.Move(legacy, AofPath(Config.AppendFilename));
+        PersistenceWarning?.Invoke($"Successfully migrated an old-style AOF file ({Config.AppendFilename}) into the AOF directory ({Config.AppendDirname}).");
+        return true;
+    }
+
     /// <summary>True when an AOF manifest exists, i.e. a start with appendonly yes loads from it.</summary>
     public bool AofExists => File.Exists(AofPath(AofManifest.ManifestName(Config.AppendFilename)));
 
@@ -102,9 +118,7 @@ public sealed partial class RedisEngine
                     Warning = w => PersistenceWarning?.Invoke(w),
                 });
                 lock (SyncRoot) Keyspace.ReplaceContents(fresh);
-                if (f.Type == AofFileType.Base) continue;
-                start = data.Length; // RDB-only incr file: nothing else to replay
-                _ = result;
+                start = result.BytesRead; // an old-style preamble AOF continues with commands (none in a .rdb base)
             }
             commands += ReplayCommands(client, f.Name, path, data, start, isLast: i == files.Count - 1);
         }

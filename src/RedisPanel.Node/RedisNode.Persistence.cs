@@ -25,13 +25,9 @@ public sealed partial class RedisNode
         Engine.PersistenceWarning += w => NodeLog.PersistenceWarning(Logger, Name, w);
         string path = Engine.RdbPath;
         bool aof = Options.Config.AppendOnly;
-        // With appendonly yes Redis 7.0 loads only the AOF (never dump.rdb), and creates it when missing.
-        bool load = aof ? Engine.AofExists : File.Exists(path);
-        if (!load)
-        {
-            if (aof) OpenAppendOnly();
-            return;
-        }
+        // With appendonly yes Redis 7.0 loads only the AOF (never dump.rdb), migrating a pre-7.0 appendonly.aof into
+        // the AOF directory first, and creates the AOF when there is none.
+        if (!aof && !File.Exists(path)) return;
         lock (Engine.SyncRoot) Engine.Loading = true;
         _datasetLoaded = Task.Run(async () =>
         {
@@ -40,8 +36,12 @@ public sealed partial class RedisNode
                 var started = System.Diagnostics.Stopwatch.StartNew();
                 if (aof)
                 {
-                    long commands = Engine.LoadAppendOnlyFiles();
-                    NodeLog.AofLoaded(Logger, Name, commands, started.Elapsed.TotalSeconds);
+                    Engine.UpgradeLegacyAof();
+                    if (Engine.AofExists)
+                    {
+                        long commands = Engine.LoadAppendOnlyFiles();
+                        NodeLog.AofLoaded(Logger, Name, commands, started.Elapsed.TotalSeconds);
+                    }
                     OpenAppendOnly();
                 }
                 else

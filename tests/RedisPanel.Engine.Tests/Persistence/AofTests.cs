@@ -275,4 +275,31 @@ public sealed class AofTests : IDisposable
         Assert.Empty(Directory.GetFiles(AofDir, "temp-*"));
         Assert.Equal(digest, Open().Run("DEBUG", "DIGEST"));
     }
+
+    [Fact]
+    public void An_old_style_aof_with_an_rdb_preamble_moves_into_the_directory_and_loads_with_its_tail()
+    {
+        // Pre-7.0 layout: <dir>/appendonly.aof = RDB preamble + commands. Build one from a dataset.
+        var src = new EngineHarness(new ServerConfig { Dir = _dir, SavePoints = [] });
+        src.Run("SET", "from-rdb", "1");
+        src.Run("SELECT", "2");
+        src.Run("SET", "also-rdb", "2");
+        Assert.Equal("+OK\r\n", src.Run("SAVE"));
+        var legacy = Path.Combine(_dir, "appendonly.aof");
+        File.Move(Path.Combine(_dir, "dump.rdb"), legacy);
+        File.AppendAllText(legacy, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$9\r\nfrom-tail\r\n$1\r\n3\r\n");
+        var h = new EngineHarness(new ServerConfig { Dir = _dir, SavePoints = [], AppendOnly = true });
+        _open.Add(h);
+        Assert.True(h.Engine.UpgradeLegacyAof());
+        Assert.False(File.Exists(legacy));
+        // Exactly what redis-server 7.0.15 writes when it migrates an old-style AOF.
+        Assert.Equal("file appendonly.aof seq 1 type b\n", Manifest);
+        h.Engine.LoadAppendOnlyFiles();
+        lock (h.Engine.SyncRoot) h.Engine.OpenAppendOnlyOnStart();
+        Assert.Equal("file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", Manifest);
+        Assert.Equal("$1\r\n1\r\n", h.Run("GET", "from-rdb"));
+        Assert.Equal("$1\r\n3\r\n", h.Run("GET", "from-tail"));
+        h.Run("SELECT", "2");
+        Assert.Equal("$1\r\n2\r\n", h.Run("GET", "also-rdb"));
+    }
 }
