@@ -69,18 +69,34 @@ public sealed class RedisSortedSet : RedisCollection
     private long _memberBytes;
     private ulong _rng;
 
+    private readonly EncodingLimits _limits;
+
+    /// <summary>A set with fixed thresholds (tests, loaders that do not know the node's limits).</summary>
     /// <param name="skiplist">Start in the skiplist encoding (Redis's createZsetObject, used for results that are
     /// converted with <see cref="ConvertToListpackIfSmall"/> once complete).</param>
     public RedisSortedSet(int maxListpackEntries = DefaultListpackEntries, int maxListpackValue = DefaultListpackValue, bool skiplist = false)
+        : this(maxListpackEntries == DefaultListpackEntries && maxListpackValue == DefaultListpackValue
+            ? FixedDefaults
+            : new EncodingLimits { ZsetMaxListpackEntries = maxListpackEntries, ZsetMaxListpackValue = maxListpackValue }, skiplist)
     {
-        MaxListpackEntries = maxListpackEntries;
-        MaxListpackValue = maxListpackValue;
-        _rng = (ulong)Random.Shared.NextInt64() | 1;
-        IsSkiplist = skiplist || maxListpackEntries == 0;
     }
 
-    public int MaxListpackEntries { get; }
-    public int MaxListpackValue { get; }
+    /// <summary>Default thresholds shared by sets built with the fixed-limit constructor; never mutated.</summary>
+    private static readonly EncodingLimits FixedDefaults = new();
+
+    /// <summary>A set that follows the node's live zset-max-listpack-* (<paramref name="limits"/> is shared, not copied).</summary>
+    public RedisSortedSet(EncodingLimits limits, bool skiplist = false)
+    {
+        _limits = limits;
+        _rng = (ulong)Random.Shared.NextInt64() | 1;
+        IsSkiplist = skiplist || limits.ZsetMaxListpackEntries == 0;
+    }
+
+    /// <summary>zset-max-listpack-entries as read now (clamped to int: no set gets that long).</summary>
+    public int MaxListpackEntries => (int)Math.Min(_limits.ZsetMaxListpackEntries, int.MaxValue);
+
+    /// <summary>zset-max-listpack-value as read now, in bytes.</summary>
+    public int MaxListpackValue => (int)Math.Min(_limits.ZsetMaxListpackValue, int.MaxValue);
 
     /// <summary>True once Redis would have converted this set from listpack to skiplist.</summary>
     public bool IsSkiplist { get; private set; }
@@ -100,7 +116,7 @@ public sealed class RedisSortedSet : RedisCollection
 
     public override RedisCollection DeepClone()
     {
-        var copy = new RedisSortedSet(MaxListpackEntries, MaxListpackValue) { IsSkiplist = IsSkiplist };
+        var copy = new RedisSortedSet(_limits) { IsSkiplist = IsSkiplist };
         for (var n = First; n is not null; n = n.Next) copy.Insert(n.Member, n.Score);
         return copy;
     }
@@ -422,7 +438,7 @@ public sealed class RedisSortedSet : RedisCollection
 
 /// <summary>
 /// Implemented by the plain set type so ZUNION/ZINTER/ZDIFF (and their STORE forms) can read a set as a sorted
-/// set whose scores are all 1, as Redis accepts. Until the set type implements it, a set input answers WRONGTYPE.
+/// set whose scores are all 1, as Redis accepts (RedisSet implements it).
 /// </summary>
 public interface IPlainSetMembers
 {
