@@ -302,4 +302,25 @@ public sealed class AofTests : IDisposable
         h.Run("SELECT", "2");
         Assert.Equal("$1\r\n2\r\n", h.Run("GET", "also-rdb"));
     }
+
+    [Fact]
+    public async Task Bgrewriteaof_with_appendonly_off_writes_a_base_only_manifest_like_redis()
+    {
+        var h = Open();
+        h.Run("SET", "a", "1");
+        Assert.Equal("+OK\r\n", h.Run("CONFIG", "SET", "appendonly", "no"));
+        h.Run("SET", "b", "2");
+        Assert.Equal("+Background append only file rewriting started\r\n", h.Run("BGREWRITEAOF"));
+        await WaitRewrite(h);
+        // redis-server 7.0.15 after BGREWRITEAOF with appendonly no: the new base alone, the incr files deleted.
+        Assert.Equal("file appendonly.aof.2.base.rdb seq 2 type b\n", Manifest);
+        Assert.Equal(["appendonly.aof.2.base.rdb", "appendonly.aof.manifest"], Directory.GetFiles(AofDir).Select(Path.GetFileName).Order());
+        // Turning it back on continues the incr numbering, as Redis's in-memory curr_incr_file_seq does.
+        Assert.Equal("+OK\r\n", h.Run("CONFIG", "SET", "appendonly", "yes"));
+        await WaitRewrite(h);
+        Assert.Equal("file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", Manifest);
+        string digest = h.Run("DEBUG", "DIGEST");
+        lock (h.Engine.SyncRoot) h.Engine.CloseAppendOnly();
+        Assert.Equal(digest, Open().Run("DEBUG", "DIGEST"));
+    }
 }
