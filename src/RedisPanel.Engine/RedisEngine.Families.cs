@@ -11,6 +11,7 @@ public sealed partial class RedisEngine
         SubscriptionCounts = PubSubCommands.SubscriptionCounts;
         PubSubCounts = () => PubSubCommands.ServerCounts(this);
         CronTick += PersistenceCron;
+        CronTick += AofCron;
         ClientReset += c =>
         {
             TransactionCommands.DiscardTransaction(this, c);

@@ -153,7 +153,7 @@ public sealed partial class RedisEngine
     /// <summary>serverCron's save part: a scheduled BGSAVE, then the `save` points (retrying a failed save after 5 s).</summary>
     private void PersistenceCron()
     {
-        if (_bgsave is not null) return;
+        if (_bgsave is not null || _aofRewrite is not null) return; // one background job at a time, as Redis's child
         if (BgsaveScheduled)
         {
             StartBackgroundSave();

@@ -249,8 +249,15 @@ public sealed partial class RedisEngine
     /// </summary>
     public void BeginBatch() => _batchClock = Stopwatch.GetTimestamp();
 
-    /// <summary>Ends the run started by <see cref="BeginBatch"/>; later calls read the clock twice again.</summary>
-    public void EndBatch() => _batchClock = 0;
+    /// <summary>
+    /// Ends the run started by <see cref="BeginBatch"/>; later calls read the clock twice again. The batch's AOF
+    /// writes happen here, before the caller sends the replies (Redis writes aof_buf in beforeSleep).
+    /// </summary>
+    public void EndBatch()
+    {
+        _batchClock = 0;
+        if (_aof is not null) FlushAof();
+    }
 
     private long _cachedNowMs;
     private long _cachedNowTick = long.MinValue;

@@ -35,6 +35,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "[{Node}] DB loaded from disk: {Keys} keys ({Expired} expired keys skipped) in {Seconds:F3} seconds")]
     public static partial void DatasetLoaded(ILogger logger, string node, long keys, long expired, double seconds);
 
+    [LoggerMessage(EventId = 1033, Level = LogLevel.Information, Message = "[{Node}] DB loaded from append only file: {Commands} commands replayed in {Seconds:F3} seconds")]
+    public static partial void AofLoaded(ILogger logger, string node, long commands, double seconds);
+
     [LoggerMessage(EventId = 1031, Level = LogLevel.Error, Message = "[{Node}] Fatal error loading the DB: {Error}")]
     public static partial void DatasetLoadFailed(ILogger logger, string node, string error);
 

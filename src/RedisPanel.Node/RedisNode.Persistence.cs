@@ -1,7 +1,10 @@
 // Loading the dump at node start, as redis-server does before serving: the listener is already up, so clients
 // get -LOADING (and INFO shows loading:1) until the dataset is in. A dump that cannot be loaded fails the
-// node with the loader's message (file, offset, what was expected); Redis exits in that case.
+// node with the loader's message (file, offset, what was expected); Redis exits in that case. With appendonly
+// yes the AOF directory (base + incremental files, RedisEngine.Aof.cs) is loaded instead, then kept open.
 using Microsoft.Extensions.Logging;
+using RedisPanel.Engine;
+using RedisPanel.Storage.Aof;
 using RedisPanel.Storage.Rdb;
 
 namespace RedisPanel.Node;
@@ -21,17 +24,34 @@ public sealed partial class RedisNode
         _datasetLoadAttempted = true;
         Engine.PersistenceWarning += w => NodeLog.PersistenceWarning(Logger, Name, w);
         string path = Engine.RdbPath;
-        if (Options.Config.AppendOnly || !File.Exists(path)) return;
+        bool aof = Options.Config.AppendOnly;
+        // With appendonly yes Redis 7.0 loads only the AOF (never dump.rdb), migrating a pre-7.0 appendonly.aof into
+        // the AOF directory first, and creates the AOF when there is none.
+        if (!aof && !File.Exists(path)) return;
         lock (Engine.SyncRoot) Engine.Loading = true;
         _datasetLoaded = Task.Run(async () =>
         {
             try
             {
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                var result = Engine.LoadDump(path);
-                NodeLog.DatasetLoaded(Logger, Name, result.KeysLoaded, result.KeysExpired, started.Elapsed.TotalSeconds);
+                if (aof)
+                {
+                    Engine.UpgradeLegacyAof();
+                    if (Engine.AofExists)
+                    {
+                        long commands = Engine.LoadAppendOnlyFiles();
+                        NodeLog.AofLoaded(Logger, Name, commands, started.Elapsed.TotalSeconds);
+                    }
+                    OpenAppendOnly();
+                }
+                else
+                {
+                    var result = Engine.LoadDump(path);
+                    NodeLog.DatasetLoaded(Logger, Name, result.KeysLoaded, result.KeysExpired, started.Elapsed.TotalSeconds);
+                }
             }
-            catch (Exception e) when (e is RdbFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is RdbFormatException or IOException or UnauthorizedAccessException
+                or AofLoadException or AofManifestException)
             {
                 NodeLog.DatasetLoadFailed(Logger, Name, e.Message);
                 lock (Engine.SyncRoot) Engine.Loading = false;
@@ -41,5 +61,11 @@ public sealed partial class RedisNode
             }
             lock (Engine.SyncRoot) Engine.Loading = false;
         });
+    }
+
+    /// <summary>Opens the AOF for appending (creating base and incr files when there are none).</summary>
+    private void OpenAppendOnly()
+    {
+        lock (Engine.SyncRoot) Engine.OpenAppendOnlyOnStart();
     }
 }

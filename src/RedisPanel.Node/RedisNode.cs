@@ -284,6 +284,7 @@ public sealed partial class RedisNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        lock (Engine.SyncRoot) Engine.CloseAppendOnly(); // flush and fsync the AOF, as Redis does on exit
         _ownedListenerFactory?.Dispose();
         _lifecycle.Dispose();
     }

@@ -160,9 +160,9 @@ public static class ConfigCommands
             {
                 foreach (int i in applies)
                 {
-                    if (RunApply(directives[i], config) is not { } applyError) continue;
+                    if (RunApply(directives[i], config, ctx.Engine) is not { } applyError) continue;
                     Restore(config, directives, old, count);
-                    foreach (int k in applies) RunApply(directives[k], config);
+                    foreach (int k in applies) RunApply(directives[k], config, ctx.Engine);
                     err = applyError;
                     errArg = registeredNames[i];
                     invalid = true;
@@ -188,10 +188,13 @@ public static class ConfigCommands
     }
 
     /// <summary>Redis's apply functions: hz is clamped; port/bind and other-layer settings go to the host's hook.</summary>
-    private static string? RunApply(ConfigDirective d, ServerConfig config)
+    private static string? RunApply(ConfigDirective d, ServerConfig config, RedisEngine engine)
     {
         switch (d.Apply)
         {
+            case ApplyKind.External when d.Name == "appendonly":
+                // The AOF lives in the engine (RedisEngine.Aof.cs): startAppendOnly / stopAppendOnly.
+                return engine.ApplyAppendOnlyConfig();
             case ApplyKind.Hz:
                 // Hz is a hint: out-of-range values are accepted and capped (Redis's updateHZ).
                 config.Hz = Math.Clamp(config.Hz, 1, 500);

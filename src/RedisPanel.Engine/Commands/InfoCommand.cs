@@ -156,17 +156,27 @@ public static class InfoCommand
             Line(sb, "rdb_last_load_keys_expired", e.LastLoadKeysExpired);
             Line(sb, "rdb_last_load_keys_loaded", e.LastLoadKeysLoaded);
             Line(sb, "aof_enabled", e.Config.AppendOnly ? 1 : 0);
-            Line(sb, "aof_rewrite_in_progress", 0);
-            Line(sb, "aof_rewrite_scheduled", 0);
-            Line(sb, "aof_last_rewrite_time_sec", -1);
-            Line(sb, "aof_current_rewrite_time_sec", -1);
-            Line(sb, "aof_last_bgrewrite_status", "ok");
-            Line(sb, "aof_rewrites", 0);
-            Line(sb, "aof_rewrites_consecutive_failures", 0);
-            Line(sb, "aof_last_write_status", "ok");
+            Line(sb, "aof_rewrite_in_progress", e.AofRewriteInProgress ? 1 : 0);
+            Line(sb, "aof_rewrite_scheduled", e.AofRewriteScheduled ? 1 : 0);
+            Line(sb, "aof_last_rewrite_time_sec", e.AofLastRewriteSeconds);
+            Line(sb, "aof_current_rewrite_time_sec", e.AofCurrentRewriteSeconds);
+            Line(sb, "aof_last_bgrewrite_status", e.AofLastBgrewriteOk ? "ok" : "err");
+            Line(sb, "aof_rewrites", e.AofRewrites);
+            Line(sb, "aof_rewrites_consecutive_failures", e.AofRewritesConsecutiveFailures);
+            Line(sb, "aof_last_write_status", e.AofLastWriteOk ? "ok" : "err");
             Line(sb, "aof_last_cow_size", 0);
             Line(sb, "module_fork_in_progress", 0);
             Line(sb, "module_fork_last_cow_size", 0);
+            if (e.Config.AppendOnly)
+            {
+                // Shown while the AOF is on, as Redis's genRedisInfoString (aof_state != AOF_OFF).
+                Line(sb, "aof_current_size", e.AofCurrentSize);
+                Line(sb, "aof_base_size", e.AofBaseSize);
+                Line(sb, "aof_pending_rewrite", e.AofRewriteScheduled ? 1 : 0);
+                Line(sb, "aof_buffer_length", e.AofBufferLength);
+                Line(sb, "aof_pending_bio_fsync", 0);
+                Line(sb, "aof_delayed_fsync", 0);
+            }
         }
 
         if (Want("stats"))

@@ -14,6 +14,7 @@ public static class PersistenceCommands
         const CommandFlags admin = CommandFlags.Admin | CommandFlags.NoScript;
         t.Add("save", 1, admin | CommandFlags.NoMulti, Save, group: "server");
         t.Add("bgsave", -1, admin, Bgsave, group: "server");
+        t.Add("bgrewriteaof", 1, admin, Bgrewriteaof, group: "server");
         t.Add("dump", 2, CommandFlags.ReadOnly, Dump, (1, 1, 1));
         t.Add("restore", -4, CommandFlags.Write | CommandFlags.DenyOom, Restore, (1, 1, 1));
     }
@@ -54,9 +55,31 @@ public static class PersistenceCommands
             ctx.Reply.SimpleString("Background saving scheduled");
             return;
         }
-        _ = schedule; // with no AOF rewrite child, SCHEDULE starts at once like a plain BGSAVE
+        if (e.AofRewriteInProgress)
+        {
+            // One "child" at a time, as Redis (hasActiveChildProcess): the AOF rewrite blocks a BGSAVE.
+            if (schedule)
+            {
+                e.ScheduleBackgroundSave();
+                ctx.Reply.SimpleString("Background saving scheduled");
+            }
+            else ctx.Reply.Error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            return;
+        }
         if (e.StartBackgroundSave() is { } error) ctx.Reply.Error(error);
         else ctx.Reply.SimpleString("Background saving started");
+    }
+
+    /// <summary>BGREWRITEAOF (bgrewriteaofCommand): started, scheduled behind a running BGSAVE, or already running.</summary>
+    private static void Bgrewriteaof(CommandContext ctx)
+    {
+        var e = ctx.Engine;
+        switch (e.StartAofRewrite())
+        {
+            case null: ctx.Reply.SimpleString("Background append only file rewriting started"); break;
+            case "scheduled": ctx.Reply.SimpleString("Background append only file rewriting scheduled"); break;
+            case var error: ctx.Reply.Error(error); break;
+        }
     }
 
     private static void Dump(CommandContext ctx)
@@ -191,6 +214,13 @@ public static class PersistenceCommands
         if (a.Is(1, "reload"))
         {
             DebugReload(ctx);
+            return true;
+        }
+        if (a.Is(1, "loadaof"))
+        {
+            // debug.c: flush the AOF, empty the dataset, load the AOF back; Redis exits when that fails.
+            if (ctx.Engine.DebugLoadAof() is { } error) ctx.Reply.Error("ERR Error loading the AOF: " + error);
+            else ctx.Reply.Ok();
             return true;
         }
         return false;

@@ -37,6 +37,9 @@ public sealed class RdbLoadResult
     public long KeysLoaded { get; set; }
     public long KeysExpired { get; set; }
     public bool ChecksumVerified { get; set; }
+
+    /// <summary>Offset just past the RDB (after the CRC): an old-style AOF continues with commands there.</summary>
+    public int BytesRead { get; set; }
 }
 
 public sealed class RdbReader
@@ -191,6 +194,7 @@ public sealed class RdbReader
                 result.ChecksumVerified = true;
             }
         }
+        result.BytesRead = _pos;
         return result;
     }
 
