@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RedisPanel.Engine;
+using RedisPanel.Replication;
 
 namespace RedisPanel.Node;
 
@@ -56,6 +57,9 @@ public sealed partial class RedisNode : IAsyncDisposable
     public string Name { get; }
     public NodeOptions Options { get; }
     public RedisEngine Engine { get; private set; }
+
+    /// <summary>The master side of replication (replicas, backlog, replid/offset).</summary>
+    public ReplicationMaster Replication { get; private set; } = null!;
     internal ILogger Logger { get; }
     public NodeState State { get; private set; } = NodeState.Stopped;
     public string? FailureReason { get; private set; }
@@ -69,6 +73,9 @@ public sealed partial class RedisNode : IAsyncDisposable
     private RedisEngine CreateEngine()
     {
         var engine = new RedisEngine(Options.Config, Options.Time, Options.RandomSeed);
+        // The replication layer plugs into the engine's hooks: backlog sink, INFO section, cron, its commands.
+        Replication = new ReplicationMaster(engine);
+        ReplicationCommands.Register(engine.Table, Replication);
         // SHUTDOWN: Redis's process exits; a node stops (off the node lock, which the command holds) and tells its host.
         engine.ShutdownRequested += flags => _ = Task.Run(async () =>
         {
