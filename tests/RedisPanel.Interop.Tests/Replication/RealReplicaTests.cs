@@ -88,7 +88,11 @@ public sealed class RealReplicaTests
         using var ours = TestRespClient.Connect(node.Port);
         Populate(ours, 0);
 
-        using var server = RedisServerProcess.Start("--replicaof", "127.0.0.1", node.Port.ToString(), "--enable-debug-command", "yes");
+        // Its own dir: a replica stores the received snapshot as dump.rdb there, and a dump left in the shared temp
+        // dir would be loaded by every other redis-server the tests start (with our repl-id and offset).
+        var dir = Directory.CreateTempSubdirectory("rp-real-replica-");
+        using var server = RedisServerProcess.Start("--replicaof", "127.0.0.1", node.Port.ToString(),
+            "--enable-debug-command", "yes", "--dir", dir.FullName);
         using var replica = TestRespClient.Connect(server.Port);
 
         // Full sync: same dataset digest.
@@ -128,5 +132,7 @@ public sealed class RealReplicaTests
         Assert.Equal("1", Field(stats, "sync_full"));
         Assert.Equal("0", Field(stats, "sync_partial_err"));
         Assert.Contains("Master accepted a Partial Resynchronization", server.Log);
+        server.Dispose();
+        dir.Delete(recursive: true);
     }
 }
