@@ -8,7 +8,7 @@ namespace RedisPanel.Replication;
 public static class ReplicationCommands
 {
     /// <summary>Adds the replication commands to <paramref name="table"/>, replacing the engine's placeholder ROLE.</summary>
-    public static void Register(CommandTable table, ReplicationMaster master)
+    public static void Register(CommandTable table, ReplicationMaster master, ReplicationReplica? replica = null)
     {
         const string g = "server";
         const CommandFlags syncFlags = CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.NoMulti | CommandFlags.NoPropagate;
@@ -19,6 +19,12 @@ public static class ReplicationCommands
         table.Remove("role");
         table.Add("role", 1, CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.Fast,
             ctx => master.WriteRole(ctx.Reply), group: g);
+        if (replica is not null)
+        {
+            const CommandFlags f = CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.Stale;
+            table.Add("replicaof", 3, f, ctx => ReplicaOf(ctx, replica), group: g);
+            table.Add("slaveof", 3, f, ctx => ReplicaOf(ctx, replica), group: g);
+        }
         table.Add("wait", 3, CommandFlags.NoScript, ctx => Wait(ctx, master), group: "generic");
     }
 
@@ -83,6 +89,30 @@ public static class ReplicationCommands
                 return;
             }
         }
+        ctx.Reply.Ok();
+    }
+
+    private static void ReplicaOf(CommandContext ctx, ReplicationReplica replica)
+    {
+        if (ctx.Client.Has(ClientFlags.Replica))
+        {
+            ctx.Reply.Error("ERR Command is not valid when client is a replica.");
+            return;
+        }
+        if (ctx.Args.Is(1, "no") && ctx.Args.Is(2, "one"))
+        {
+            replica.NoOne();
+            ctx.Reply.Ok();
+            return;
+        }
+        if (!ctx.TryGetLong(2, 0, 65535, out long port, "ERR Invalid master port")) return;
+        string host = ctx.Args.GetString(1);
+        if (replica.MasterHost == host && replica.MasterPort == port)
+        {
+            ctx.Reply.SimpleString("OK Already connected to specified master");
+            return;
+        }
+        replica.ReplicaOf(host, (int)port);
         ctx.Reply.Ok();
     }
 

@@ -14,7 +14,8 @@ public sealed partial class ReplicationMaster
         var sb = new StringBuilder(512);
         void Line(string name, object value) => sb.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
         long now = _engine.Keyspace.NowMs;
-        Line("role", "master");
+        if (Replica is { IsReplica: true } replica) replica.AppendInfo(sb);
+        else Line("role", "master");
         Line("connected_slaves", _replicas.Count);
         for (int i = 0; i < _replicas.Count; i++)
         {
@@ -40,6 +41,11 @@ public sealed partial class ReplicationMaster
     /// <summary>ROLE, master form: ["master", offset, [[ip, port, offset] ...]] with ONLINE replicas only, as bulk strings.</summary>
     public void WriteRole(RespWriter reply)
     {
+        if (Replica is { IsReplica: true } replica)
+        {
+            replica.WriteRole(reply);
+            return;
+        }
         int online = 0;
         foreach (var r in _replicas) if (r.State == ReplicaState.Online) online++;
         reply.ArrayHeader(3);

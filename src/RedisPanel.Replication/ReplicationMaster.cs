@@ -70,8 +70,9 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <inheritdoc />
     public void Propagate(int db, ReadOnlySpan<byte> command)
     {
-        // Redis 7.0 feeds (and counts) the stream only while a backlog exists.
-        if (_backlog is null) return;
+        // Redis 7.0 feeds (and counts) the stream only while a backlog exists. A replica's offset is the applied
+        // stream's (ReplicationReplica); it builds no stream of its own.
+        if (_backlog is null || _engine.Keyspace.IsReplica) return;
         if (db != _selectedDb)
         {
             _select.Clear();
@@ -117,6 +118,25 @@ public sealed partial class ReplicationMaster : IPropagationSink
     {
         Ids = Ids.Promote(_engine.NewRandomId());
         _selectedDb = -1;
+        // Keep (or start) a backlog at the current offset without a new history, so a former sibling that asks for
+        // offset+1 with the old id gets +CONTINUE.
+        _backlog ??= new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+    }
+
+    /// <summary>The replica side, when the node has one (set by <see cref="ReplicationReplica"/>).</summary>
+    internal ReplicationReplica? Replica { get; set; }
+
+    internal void SetIds(ReplicationIds ids) => Ids = ids;
+
+    /// <summary>
+    /// This node becomes a replica: its own replicas are disconnected and its backlog dropped, since this node does
+    /// not forward its master's stream to sub-replicas (yet).
+    /// </summary>
+    internal void DetachAllForReplica()
+    {
+        foreach (var r in _replicas.ToArray()) r.Client.RequestClose();
+        _backlog = null;
+        _job = null;
     }
 
     // ---- SYNC / PSYNC ----
@@ -125,6 +145,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
     {
         var reply = client.Writer;
+        if (_engine.Keyspace.IsReplica)
+        {
+            // Chained replication (forwarding the master's stream verbatim) is not implemented.
+            reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
+            return;
+        }
         if (!legacy)
         {
             var backlog = _backlog;
