@@ -40,4 +40,13 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "[{Node}] {Warning}")]
     public static partial void PersistenceWarning(ILogger logger, string node, string warning);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "[{Node}] MASTER <-> REPLICA sync: link up ({Kind})")]
+    public static partial void ReplicaLinkUp(ILogger logger, string node, string kind);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "[{Node}] Connection with master lost or refused: {Reason}; retrying")]
+    public static partial void ReplicaLinkLost(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "[{Node}] Replica {Replica} online ({Kind})")]
+    public static partial void ReplicaOnline(ILogger logger, string node, string replica, string kind);
 }

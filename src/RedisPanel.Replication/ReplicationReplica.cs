@@ -55,6 +55,9 @@ public sealed class ReplicationReplica
     /// <summary>Raised (under the lock) when the link comes up after a full (false) or partial (true) sync.</summary>
     public event Action<bool>? LinkUp;
 
+    /// <summary>Raised (on the link task, no lock) when the link fails or is lost, with the reason, before a retry.</summary>
+    public event Action<string>? LinkLost;
+
     private string? Gate(ClientSession client, CommandDef def)
     {
         // processCommand: writes from anyone but the master are refused on a read-only replica.
@@ -128,6 +131,12 @@ public sealed class ReplicationReplica
                                           or InvalidDataException or ObjectDisposedException or OperationCanceledException)
             {
                 // Link lost or refused: reconnect (Redis retries from its 1 Hz cron).
+                if (!ct.IsCancellationRequested) LinkLost?.Invoke(e.Message);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
+                LinkLost?.Invoke($"{e.GetType().Name}: {e.Message}");
             }
             lock (_engine.SyncRoot)
             {

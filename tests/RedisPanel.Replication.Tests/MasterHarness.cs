@@ -23,13 +23,14 @@ public sealed class ManualClock : TimeProvider
 
 public sealed class MasterHarness
 {
-    public MasterHarness(Action<ServerConfig>? configure = null)
+    public MasterHarness(Action<ServerConfig>? configure = null, MasterConnector? connector = null)
     {
         var config = new ServerConfig();
         configure?.Invoke(config);
         Engine = new RedisEngine(config, Clock, randomSeed: 1);
         Master = new ReplicationMaster(Engine);
-        ReplicationCommands.Register(Engine.Table, Master);
+        if (connector is not null) Replica = new ReplicationReplica(Engine, Master, connector);
+        ReplicationCommands.Register(Engine.Table, Master, Replica);
         Client = NewClient();
     }
 
@@ -37,6 +38,7 @@ public sealed class MasterHarness
     public RedisEngine Engine { get; }
     public ReplicationMaster Master { get; }
     public ClientSession Client { get; }
+    public ReplicationReplica? Replica { get; }
 
     private int _port = 40000;
 
