@@ -34,6 +34,9 @@ public sealed class ReplicaLink
     /// <summary>Announced `capa psync2`: gets `+CONTINUE &lt;replid&gt;` instead of a bare `+CONTINUE`.</summary>
     public bool Psync2 { get; internal set; }
 
+    /// <summary>Attached with the legacy SYNC: sends no ACKs, so repl-timeout does not apply (CLIENT_PRE_PSYNC).</summary>
+    public bool PrePsync { get; internal set; }
+
     /// <summary>The replica's IP as INFO and ROLE show it.</summary>
     public string Ip
     {

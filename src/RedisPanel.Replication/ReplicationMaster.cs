@@ -171,6 +171,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         }
         _engine.Stats.SyncFull++;
         var replica = Attach(client);
+        replica.PrePsync = legacy;
         EnsureBacklog();
         var job = _job ??= StartJob();
         replica.State = ReplicaState.WaitBgsaveEnd;
@@ -301,6 +302,11 @@ public sealed partial class ReplicationMaster : IPropagationSink
             }
         }
         ExpireWaiters(now);
+        // replicationCron: an online replica silent for repl-timeout is dropped ("Disconnecting timedout replica
+        // (streaming sync)"); it comes back with PSYNC and continues from the backlog.
+        long timeoutMs = Math.Max(1, _engine.Config.ReplTimeout) * 1000L;
+        foreach (var r in _replicas)
+            if (r.State == ReplicaState.Online && !r.PrePsync && now - r.AckTimeMs > timeoutMs) r.Client.RequestClose();
     }
 
     /// <summary>Sends REPLCONF GETACK * to the replicas (WAIT), counted in the stream.</summary>

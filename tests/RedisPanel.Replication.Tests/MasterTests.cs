@@ -270,3 +270,25 @@ public sealed class MasterTests
         Assert.Equal(":0\r\n", h.Take(h.Client));
     }
 }
+
+public sealed class MasterTimeoutTests
+{
+    [Fact]
+    public void AnOnlineReplicaSilentForReplTimeoutIsDisconnected()
+    {
+        var h = new MasterHarness(c => c.ReplTimeout = 60);
+        var r = h.NewClient();
+        bool closed = false;
+        r.CloseRequested = _ => closed = true;
+        var sb = new System.Text.StringBuilder(h.Run(r, "PSYNC", "?", "-1"));
+        h.ReadUntil(r, sb, s => System.Text.RegularExpressions.Regex.IsMatch(s, @"\$\d+\r\n") && h.Master.Replicas[0].State == ReplicaState.Online);
+        h.Clock.Advance(TimeSpan.FromSeconds(59));
+        h.Run(r, "REPLCONF", "ACK", "0"); // an ACK refreshes the clock
+        h.Clock.Advance(TimeSpan.FromSeconds(60));
+        h.Engine.Cron();
+        Assert.False(closed);
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        h.Engine.Cron();
+        Assert.True(closed);
+    }
+}
