@@ -49,4 +49,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "[{Node}] Replica {Replica} online ({Kind})")]
     public static partial void ReplicaOnline(ILogger logger, string node, string replica, string kind);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "[{Node}] Full sync failed: the snapshot could not be serialised; its replicas are disconnected")]
+    public static partial void ReplicaSyncFailed(ILogger logger, Exception ex, string node);
 }

@@ -98,6 +98,7 @@ public sealed partial class RedisNode : IAsyncDisposable
         ReplicationCommands.Register(engine.Table, Replication, ReplicaLink);
         ReplicaLink.LinkUp += partial => NodeLog.ReplicaLinkUp(Logger, Name, partial ? "partial resync" : "full sync");
         ReplicaLink.LinkLost += reason => NodeLog.ReplicaLinkLost(Logger, Name, reason);
+        Replication.SyncFailed += ex => NodeLog.ReplicaSyncFailed(Logger, ex, Name);
         Replication.ReplicaOnline += (link, partial) =>
             NodeLog.ReplicaOnline(Logger, Name, $"{link.Ip}:{link.ListeningPort}", partial ? "partial resync" : "full sync");
         // SHUTDOWN: Redis's process exits; a node stops (off the node lock, which the command holds) and tells its host.

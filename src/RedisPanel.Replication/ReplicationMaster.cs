@@ -62,6 +62,9 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <summary>Number of full syncs that serialised a snapshot (one job may serve several replicas).</summary>
     public long SnapshotsTaken { get; private set; }
 
+    /// <summary>Raised (on the serialising task) when a sync job could not produce its RDB.</summary>
+    public event Action<Exception>? SyncFailed;
+
     /// <summary>Raised (under the lock) when a replica comes online after a full sync or a partial resync.</summary>
     public event Action<ReplicaLink, bool>? ReplicaOnline;
 
@@ -222,9 +225,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
                 w.WriteEnd(checksum);
                 rdb = ms.ToArray();
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or OutOfMemoryException)
+            catch (Exception e)
             {
-                rdb = null; // the waiters are closed below, as Redis does when the child fails
+                // Whatever failed, the job must end: its waiters get Redis's error and are closed (as when the
+                // child fails), and the next full sync starts a new job.
+                rdb = null;
+                SyncFailed?.Invoke(e);
             }
             finally
             {
