@@ -13,8 +13,11 @@ public sealed partial class RedisEngine
     /// <summary>Clients blocked on keys. Created on first use, so a node where nobody blocks pays nothing.</summary>
     public BlockingRegistry Blocking => _blocking ??= new BlockingRegistry(this);
 
-    /// <summary>hash-max-listpack-*, set-max-intset-entries of this node.</summary>
-    public EncodingLimits EncodingLimits { get; } = new();
+    /// <summary>The registry if anybody ever blocked on this node, else null (lets SWAPDB and INFO skip creating it).</summary>
+    public BlockingRegistry? BlockingIfCreated => _blocking;
+
+    /// <summary>hash-max-listpack-*, set-max-intset-entries, zset-max-listpack-* of this node (its config's, live).</summary>
+    public EncodingLimits EncodingLimits => Config.EncodingLimits;
 
     /// <summary>Nesting of <see cref="Call"/>: 1 inside a client's command, 2+ inside EXEC/scripts.</summary>
     public int CallDepth => _callDepth;

@@ -54,6 +54,9 @@ public sealed class RedisHash : RedisCollection
     /// <summary>Sets a field; returns true when the field was new.</summary>
     public bool Set(ReadOnlySpan<byte> field, byte[] value, EncodingLimits limits)
     {
+        // Redis's hashTypeSet converts before writing a field or value over hash-max-listpack-value: a no-op after
+        // HSET's early check, but the only check for HINCRBY/HINCRBYFLOAT results.
+        if (_table is null && (field.Length > limits.HashMaxListpackValue || value.Length > limits.HashMaxListpackValue)) ConvertToTable();
         if (_table is not null)
         {
             ref byte[] slot = ref _table.GetOrAdd(field, out bool exists);
@@ -64,6 +67,9 @@ public sealed class RedisHash : RedisCollection
         if (i >= 0)
         {
             _pairs![2 * i + 1] = value;
+            // Redis's hashTypeSet checks the entry limit after an update too: a limit lowered by CONFIG SET
+            // converts the hash on its next write, even one that adds nothing.
+            if (_n > limits.HashMaxListpackEntries) ConvertToTable();
             return false;
         }
         if (2 * _n + 2 > _pairs!.Length) Array.Resize(ref _pairs, Math.Max(4, _pairs.Length * 2));
@@ -154,12 +160,17 @@ public sealed class RedisHash : RedisCollection
 }
 
 /// <summary>
-/// Encoding thresholds of the compact forms, with Redis 7.0's defaults (hash-max-listpack-entries/value,
-/// set-max-intset-entries). One instance per node; the config layer may change them at runtime.
+/// Encoding thresholds of the compact forms, with Redis 7.0.15's built-in defaults (hash-max-listpack-entries 512
+/// — redis.conf ships 128, the binary's default is 512 —, hash-max-listpack-value 64, set-max-intset-entries 512,
+/// zset-max-listpack-entries 128, zset-max-listpack-value 64). One instance per node, owned by its ServerConfig:
+/// CONFIG SET and the config file change it, and the value types read it at every insertion, as Redis reads
+/// server.*_max_* (so a lowered limit converts an existing small value on its next insertion).
 /// </summary>
 public sealed class EncodingLimits
 {
-    public int HashMaxListpackEntries { get; set; } = 128;
-    public int HashMaxListpackValue { get; set; } = 64;
-    public int SetMaxIntsetEntries { get; set; } = 512;
+    public long HashMaxListpackEntries { get; set; } = 512;
+    public long HashMaxListpackValue { get; set; } = 64;
+    public long SetMaxIntsetEntries { get; set; } = 512;
+    public long ZsetMaxListpackEntries { get; set; } = RedisSortedSet.DefaultListpackEntries;
+    public long ZsetMaxListpackValue { get; set; } = RedisSortedSet.DefaultListpackValue;
 }

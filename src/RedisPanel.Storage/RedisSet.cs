@@ -5,7 +5,7 @@ using System.Buffers.Text;
 
 namespace RedisPanel.Storage;
 
-public sealed class RedisSet : RedisCollection
+public sealed class RedisSet : RedisCollection, IPlainSetMembers
 {
     private long[]? _ints;
     private int _n;
@@ -63,7 +63,8 @@ public sealed class RedisSet : RedisCollection
                 Array.Copy(_ints, i, _ints, i + 1, _n - i);
                 _ints[i] = v;
                 _n++;
-                if (_n > limits.SetMaxIntsetEntries) ConvertToTable();
+                // Redis caps the limit at 2^30 entries (intset internals) before comparing.
+                if (_n > Math.Min(limits.SetMaxIntsetEntries, 1L << 30)) ConvertToTable();
                 return true;
             }
             ConvertToTable();
@@ -107,6 +108,9 @@ public sealed class RedisSet : RedisCollection
         }
         for (int i = 0; i < _n; i++) yield return FormatInt(_ints![i]);
     }
+
+    /// <summary>ZUNION/ZINTER/ZDIFF read a plain set as a sorted set whose scores are all 1 (Redis's zuiInitIterator).</summary>
+    IEnumerable<byte[]> IPlainSetMembers.EnumerateMembers() => Members();
 
     private static byte[] FormatInt(long v)
     {

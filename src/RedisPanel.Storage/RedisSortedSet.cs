@@ -31,29 +31,105 @@ public enum ZAddResult
     NaN,
 }
 
-/// <summary>One element of a sorted set. Members are immutable once inserted.</summary>
-public sealed class ZNode
+/// <summary>One level of a skiplist node: the next node on that level and how many elements it skips.</summary>
+internal struct ZLevel
 {
-    internal ZNode(int levels, byte[] member, double score)
+    public ZNode? Forward;
+    public long Span;
+}
+
+/// <summary>One element of a sorted set. Members are immutable once inserted.</summary>
+/// <remarks>
+/// The node's levels are stored inside the node object (Redis's zskiplistNode has them as a flexible array): one
+/// subclass per power-of-two level capacity, so a traversal step costs one cache miss (the next node: its score,
+/// member and levels together) instead of two or three with separate level arrays. At 100k members a ZADD walks
+/// ~25 nodes twice (delete and re-insert), so this decides its cost.
+/// </remarks>
+public abstract class ZNode
+{
+    private protected ZNode(int levels, byte[] member, double score)
     {
-        Forward = new ZNode?[levels];
-        Span = new long[levels];
+        LevelCount = levels;
         Member = member;
         Score = score;
     }
 
+    /// <summary>A node with <paramref name="levels"/> levels (1..32).</summary>
+    internal static ZNode Create(int levels, byte[] member, double score) => levels switch
+    {
+        1 => new Node1(levels, member, score),
+        2 => new Node2(levels, member, score),
+        <= 4 => new Node4(levels, member, score),
+        <= 8 => new Node8(levels, member, score),
+        <= 16 => new Node16(levels, member, score),
+        _ => new Node32(levels, member, score),
+    };
+
     public byte[] Member { get; }
     public double Score { get; internal set; }
-    internal readonly ZNode?[] Forward;
-    internal readonly long[] Span;
+    internal readonly int LevelCount;
     internal ZNode? Backward;
 
+    /// <summary>The node's levels (forward pointer and span of each, Redis's zskiplistLevel).</summary>
+    internal abstract Span<ZLevel> Levels { get; }
+
     /// <summary>The next element in ascending order, or null.</summary>
-    public ZNode? Next => Forward[0];
+    public ZNode? Next => Levels[0].Forward;
 
     /// <summary>The previous element in ascending order, or null.</summary>
     public ZNode? Previous => Backward;
+
+    private sealed class Node1(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevel _level;
+        internal override Span<ZLevel> Levels => new(ref _level);
+    }
+
+    private sealed class Node2(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevels2 _levels;
+        internal override Span<ZLevel> Levels => _levels;
+    }
+
+    private sealed class Node4(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevels4 _levels;
+        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
+    }
+
+    private sealed class Node8(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevels8 _levels;
+        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
+    }
+
+    private sealed class Node16(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevels16 _levels;
+        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
+    }
+
+    private sealed class Node32(int levels, byte[] member, double score) : ZNode(levels, member, score)
+    {
+        private ZLevels32 _levels;
+        internal override Span<ZLevel> Levels => ((Span<ZLevel>)_levels)[..LevelCount];
+    }
 }
+
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct ZLevels2 { private ZLevel _e; }
+
+[System.Runtime.CompilerServices.InlineArray(4)]
+internal struct ZLevels4 { private ZLevel _e; }
+
+[System.Runtime.CompilerServices.InlineArray(8)]
+internal struct ZLevels8 { private ZLevel _e; }
+
+[System.Runtime.CompilerServices.InlineArray(16)]
+internal struct ZLevels16 { private ZLevel _e; }
+
+[System.Runtime.CompilerServices.InlineArray(32)]
+internal struct ZLevels32 { private ZLevel _e; }
 
 public sealed class RedisSortedSet : RedisCollection
 {
@@ -61,7 +137,7 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
     public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
 
-    private readonly ZNode _header = new(MaxLevel, [], 0);
+    private readonly ZNode _header = ZNode.Create(MaxLevel, [], 0);
     private readonly KeyTable<ZNode> _dict = new();
     private ZNode? _tail;
     private int _level = 1;
@@ -69,18 +145,34 @@ public sealed class RedisSortedSet : RedisCollection
     private long _memberBytes;
     private ulong _rng;
 
+    private readonly EncodingLimits _limits;
+
+    /// <summary>A set with fixed thresholds (tests, loaders that do not know the node's limits).</summary>
     /// <param name="skiplist">Start in the skiplist encoding (Redis's createZsetObject, used for results that are
     /// converted with <see cref="ConvertToListpackIfSmall"/> once complete).</param>
     public RedisSortedSet(int maxListpackEntries = DefaultListpackEntries, int maxListpackValue = DefaultListpackValue, bool skiplist = false)
+        : this(maxListpackEntries == DefaultListpackEntries && maxListpackValue == DefaultListpackValue
+            ? FixedDefaults
+            : new EncodingLimits { ZsetMaxListpackEntries = maxListpackEntries, ZsetMaxListpackValue = maxListpackValue }, skiplist)
     {
-        MaxListpackEntries = maxListpackEntries;
-        MaxListpackValue = maxListpackValue;
-        _rng = (ulong)Random.Shared.NextInt64() | 1;
-        IsSkiplist = skiplist || maxListpackEntries == 0;
     }
 
-    public int MaxListpackEntries { get; }
-    public int MaxListpackValue { get; }
+    /// <summary>Default thresholds shared by sets built with the fixed-limit constructor; never mutated.</summary>
+    private static readonly EncodingLimits FixedDefaults = new();
+
+    /// <summary>A set that follows the node's live zset-max-listpack-* (<paramref name="limits"/> is shared, not copied).</summary>
+    public RedisSortedSet(EncodingLimits limits, bool skiplist = false)
+    {
+        _limits = limits;
+        _rng = (ulong)Random.Shared.NextInt64() | 1;
+        IsSkiplist = skiplist || limits.ZsetMaxListpackEntries == 0;
+    }
+
+    /// <summary>zset-max-listpack-entries as read now (clamped to int: no set gets that long).</summary>
+    public int MaxListpackEntries => (int)Math.Min(_limits.ZsetMaxListpackEntries, int.MaxValue);
+
+    /// <summary>zset-max-listpack-value as read now, in bytes.</summary>
+    public int MaxListpackValue => (int)Math.Min(_limits.ZsetMaxListpackValue, int.MaxValue);
 
     /// <summary>True once Redis would have converted this set from listpack to skiplist.</summary>
     public bool IsSkiplist { get; private set; }
@@ -90,7 +182,7 @@ public sealed class RedisSortedSet : RedisCollection
     public override long Count => _length;
 
     /// <summary>The lowest element, or null when empty.</summary>
-    public ZNode? First => _header.Forward[0];
+    public ZNode? First => _header.Levels[0].Forward;
 
     /// <summary>The highest element, or null when empty.</summary>
     public ZNode? Last => _tail;
@@ -100,7 +192,7 @@ public sealed class RedisSortedSet : RedisCollection
 
     public override RedisCollection DeepClone()
     {
-        var copy = new RedisSortedSet(MaxListpackEntries, MaxListpackValue) { IsSkiplist = IsSkiplist };
+        var copy = new RedisSortedSet(_limits) { IsSkiplist = IsSkiplist };
         for (var n = First; n is not null; n = n.Next) copy.Insert(n.Member, n.Score);
         return copy;
     }
@@ -192,9 +284,9 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
+            while (x.Levels[i].Forward is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
             {
-                rank += x.Span[i];
+                rank += x.Levels[i].Span;
                 x = f;
             }
             if (x == target) break;
@@ -211,9 +303,9 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && traversed + x.Span[i] <= target)
+            while (x.Levels[i].Forward is { } f && traversed + x.Levels[i].Span <= target)
             {
-                traversed += x.Span[i];
+                traversed += x.Levels[i].Span;
                 x = f;
             }
             if (traversed == target) return x;
@@ -227,8 +319,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && !range.GteMin(f.Score)) x = f;
-        var n = x.Forward[0];
+            while (x.Levels[i].Forward is { } f && !range.GteMin(f.Score)) x = f;
+        var n = x.Levels[0].Forward;
         return n is not null && range.LteMax(n.Score) ? n : null;
     }
 
@@ -238,7 +330,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && range.LteMax(f.Score)) x = f;
+            while (x.Levels[i].Forward is { } f && range.LteMax(f.Score)) x = f;
         return x != _header && range.GteMin(x.Score) ? x : null;
     }
 
@@ -247,8 +339,8 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && !range.GteMin(f.Member)) x = f;
-        var n = x.Forward[0];
+            while (x.Levels[i].Forward is { } f && !range.GteMin(f.Member)) x = f;
+        var n = x.Levels[0].Forward;
         return n is not null && range.LteMax(n.Member) ? n : null;
     }
 
@@ -257,7 +349,7 @@ public sealed class RedisSortedSet : RedisCollection
         if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
-            while (x.Forward[i] is { } f && range.LteMax(f.Member)) x = f;
+            while (x.Levels[i].Forward is { } f && range.LteMax(f.Member)) x = f;
         return x != _header && range.GteMin(x.Member) ? x : null;
     }
 
@@ -337,44 +429,53 @@ public sealed class RedisSortedSet : RedisCollection
 
     private ZNode SkiplistInsert(double score, byte[] member)
     {
+        var node = ZNode.Create(RandomLevel(), member, score);
+        SkiplistLink(node);
+        return node;
+    }
+
+    /// <summary>Redis's zslInsert for a node that is not linked: finds its place by (score, member) and links it
+    /// on each of its levels.</summary>
+    private void SkiplistLink(ZNode node)
+    {
+        double score = node.Score;
+        byte[] member = node.Member;
         Span<long> rank = stackalloc long[MaxLevel];
         var update = t_update ??= new ZNode[MaxLevel];
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.Forward[i] is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
+            while (x.Levels[i].Forward is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
             {
-                rank[i] += x.Span[i];
+                rank[i] += x.Levels[i].Span;
                 x = f;
             }
             update[i] = x;
         }
-        int level = RandomLevel();
+        int level = node.Levels.Length;
         if (level > _level)
         {
             for (int i = _level; i < level; i++)
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.Span[i] = _length;
+                _header.Levels[i].Span = _length;
             }
             _level = level;
         }
-        var node = new ZNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
-            node.Forward[i] = update[i].Forward[i];
-            update[i].Forward[i] = node;
-            node.Span[i] = update[i].Span[i] - (rank[0] - rank[i]);
-            update[i].Span[i] = rank[0] - rank[i] + 1;
+            node.Levels[i].Forward = update[i].Levels[i].Forward;
+            update[i].Levels[i].Forward = node;
+            node.Levels[i].Span = update[i].Levels[i].Span - (rank[0] - rank[i]);
+            update[i].Levels[i].Span = rank[0] - rank[i] + 1;
         }
-        for (int i = level; i < _level; i++) update[i].Span[i]++;
+        for (int i = level; i < _level; i++) update[i].Levels[i].Span++;
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.Forward[0] is { } next) next.Backward = node;
+        if (node.Levels[0].Forward is { } next) next.Backward = node;
         else _tail = node;
         _length++;
-        return node;
     }
 
     private void SkiplistDelete(ZNode node)
@@ -383,23 +484,23 @@ public sealed class RedisSortedSet : RedisCollection
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Forward[i] is { } f && f != node &&
+            while (x.Levels[i].Forward is { } f && f != node &&
                    (f.Score < node.Score || (f.Score == node.Score && Compare(f.Member, node.Member) < 0)))
                 x = f;
             update[i] = x;
         }
         for (int i = 0; i < _level; i++)
         {
-            if (update[i].Forward[i] == node)
+            if (update[i].Levels[i].Forward == node)
             {
-                update[i].Span[i] += node.Span[i] - 1;
-                update[i].Forward[i] = node.Forward[i];
+                update[i].Levels[i].Span += node.Levels[i].Span - 1;
+                update[i].Levels[i].Forward = node.Levels[i].Forward;
             }
-            else update[i].Span[i]--;
+            else update[i].Levels[i].Span--;
         }
-        if (node.Forward[0] is { } next) next.Backward = node.Backward;
+        if (node.Levels[0].Forward is { } next) next.Backward = node.Backward;
         else _tail = node.Backward;
-        while (_level > 1 && _header.Forward[_level - 1] is null) _level--;
+        while (_level > 1 && _header.Levels[_level - 1].Forward is null) _level--;
         _length--;
     }
 
@@ -407,22 +508,25 @@ public sealed class RedisSortedSet : RedisCollection
     {
         // Redis's zslUpdateScore fast path: the node keeps its place when the order is unchanged.
         var prev = node.Backward;
-        var next = node.Forward[0];
+        var next = node.Levels[0].Forward;
         if ((prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0)) &&
             (next is null || next.Score > newScore || (next.Score == newScore && Compare(next.Member, node.Member) > 0)))
         {
             node.Score = newScore;
             return;
         }
+        // Unlike Redis (which frees the node and inserts a new one), the node is relinked with its own level:
+        // no allocation and the member table keeps pointing at it. Levels are drawn independently of the score,
+        // so keeping them leaves the skiplist's shape distribution unchanged.
         SkiplistDelete(node);
-        var fresh = SkiplistInsert(newScore, node.Member);
-        _dict.Set(node.Member, fresh, node.Member);
+        node.Score = newScore;
+        SkiplistLink(node);
     }
 }
 
 /// <summary>
 /// Implemented by the plain set type so ZUNION/ZINTER/ZDIFF (and their STORE forms) can read a set as a sorted
-/// set whose scores are all 1, as Redis accepts. Until the set type implements it, a set input answers WRONGTYPE.
+/// set whose scores are all 1, as Redis accepts (RedisSet implements it).
 /// </summary>
 public interface IPlainSetMembers
 {

@@ -61,9 +61,27 @@ public static class StringValue
     {
         if (value is MutableString) return "raw";
         var b = (byte[])value;
-        if (b.Length <= 20 && IsCanonicalInteger(b)) return "int";
+        if (b.Length <= 20 && IsCanonicalInteger(b) && !CreatedAsText.TryGetValue(b, out _)) return "int";
         return b.Length <= 44 ? "embstr" : "raw";
     }
+
+    /// <summary>
+    /// Marks a value Redis creates as a plain string object without trying the int encoding (INCRBYFLOAT's
+    /// createStringObjectFromLongDouble): OBJECT ENCODING then says embstr even for "3". Encoding belongs to the
+    /// object in Redis, so the mark follows this array through RENAME, MOVE and COPY (which share it) and is gone
+    /// once a command stores a new array (SET, INCR ...). Returns <paramref name="value"/>.
+    /// </summary>
+    public static byte[] MarkCreatedAsText(byte[] value)
+    {
+        // Only integer-looking text needs the mark; the table holds arrays weakly, so dropped values leave it.
+        if (value.Length <= 20 && IsCanonicalInteger(value)) CreatedAsText.AddOrUpdate(value, Marker);
+        return value;
+    }
+
+    private static readonly object Marker = new();
+
+    /// <summary>Arrays marked by <see cref="MarkCreatedAsText"/>, keyed by identity (per value, not process state).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], object> CreatedAsText = new();
 
     /// <summary>True when the bytes are exactly how a 64-bit integer prints (no '+', no leading zeros).</summary>
     public static bool IsCanonicalInteger(ReadOnlySpan<byte> text)

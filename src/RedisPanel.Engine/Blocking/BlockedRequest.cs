@@ -37,6 +37,9 @@ public sealed class BlockedRequest
     /// <summary>Command-specific data (direction, count, destination key ...), owned by the family that blocked.</summary>
     public object? State { get; }
 
+    /// <summary>The blocked command: Redis's updateStatsOnUnblock charges its failed_calls when the wait ends in an error.</summary>
+    internal CommandDef? Command { get; set; }
+
     /// <summary>Order of blocking, to break timeout ties (FIFO).</summary>
     internal long Sequence { get; set; }
 }

@@ -52,6 +52,9 @@ public sealed class BlockingRegistry
 
     public bool HasReadyKeys => _ready.Count > 0;
 
+    /// <summary>Blocked clients with a deadline (INFO clients clients_in_timeout_table; 0 blocks forever and is not counted).</summary>
+    public int ClientsWithTimeout => _timeouts.Count;
+
     public bool IsBlocked(ClientSession client) => _byClient.ContainsKey(client);
 
     /// <summary>
@@ -69,19 +72,20 @@ public sealed class BlockingRegistry
     public static bool TryParseTimeout(CommandContext ctx, int index, out long timeoutAtMs)
     {
         timeoutAtMs = 0;
-        if (!CommandContext.TryParseDouble(ctx.Args[index], out double seconds))
+        // Redis parses with strtold (string2ld: hex "0x10", "1e-400" and "1e400" are valid long doubles) and
+        // computes (long long)ceill(t * 1000.0) in x87 extended precision, so "-0.001" ceils to 0 (block
+        // forever), "-0.002" is negative, and anything past the long range (inf, 1e400) is LLONG_MIN: negative.
+        if (!Commands.LongDouble.TryParse(ctx.Args[index], out var seconds))
         {
             ctx.Reply.Error(Errors.Timeout);
             return false;
         }
-        // Redis: (long long)ceill(t * 1000). Out of long range (inf included) converts to LLONG_MIN on x86.
-        double ms = Math.Ceiling(seconds * 1000.0);
-        if (!(ms > -9.2233720368547758E18 && ms < 9.2233720368547758E18) || ms < 0)
+        long tval = seconds.MultiplyCeilToInt64(1000);
+        if (tval < 0)
         {
             ctx.Reply.Error(Errors.TimeoutNegative);
             return false;
         }
-        long tval = (long)ms;
         if (tval > 0)
         {
             long now = ctx.NowMs;
@@ -106,7 +110,7 @@ public sealed class BlockingRegistry
             foreach (var d in distinct) if (d.AsSpan().SequenceEqual(k)) { dup = true; break; }
             if (!dup) distinct.Add(k);
         }
-        var request = new BlockedRequest(client, db, distinct.ToArray(), timeoutAtMs, serve, state) { Sequence = ++_sequence };
+        var request = new BlockedRequest(client, db, distinct.ToArray(), timeoutAtMs, serve, state) { Sequence = ++_sequence, Command = ctx.Command };
         var table = _waiting[db] ??= new KeyTable<List<BlockedRequest>>();
         foreach (var k in request.Keys)
         {
@@ -136,6 +140,20 @@ public sealed class BlockingRegistry
         ready.GetOrAdd(key, out bool queued);
         if (queued) return;
         _ready.Add((db, key.ToArray()));
+    }
+
+    /// <summary>
+    /// Queues every waited-on key of <paramref name="db"/> that now exists as ready (Redis's
+    /// scanDatabaseForReadyKeys): SWAPDB replaces a db's contents without writing its keys one by one, yet
+    /// clients that stay blocked in that db must see keys that appeared. Served after the current command.
+    /// </summary>
+    public void ScanDatabaseForReadyKeys(int db)
+    {
+        var table = _waiting[db];
+        if (table is null || table.Count == 0) return;
+        var keyspaceDb = _engine.Keyspace[db];
+        foreach (var (key, _) in table.Entries())
+            if (keyspaceDb.Peek(key) is not null) OnKeyModified(db, key);
     }
 
     /// <summary>
@@ -216,12 +234,12 @@ public sealed class BlockingRegistry
     public bool TryUnblock(ClientSession client, bool withError)
     {
         if (!_byClient.TryGetValue(client, out var request)) return false;
-        if (withError)
-        {
-            _engine.Stats.TotalErrorReplies++;
-            client.Writer.Error(Errors.UnblockedByClient);
-        }
+        // The writer's error observer counts the error reply (total_error_replies, errorstats); because that
+        // happens inside CLIENT UNBLOCK, its own failed_calls goes up too, as in Redis 7.0.15.
+        if (withError) client.Writer.Error(Errors.UnblockedByClient);
         else client.Writer.NullArray();
+        // Redis's clientCommand calls updateStatsOnUnblock(target, 0, 0, 1): the blocked command fails either way.
+        if (request.Command is { } command) command.FailedCalls++;
         Unblock(request);
         return true;
     }
@@ -266,11 +284,12 @@ public sealed class BlockingRegistry
     /// <summary>A database of the node, for serve callbacks.</summary>
     public RedisDatabase Database(int db) => _engine.Keyspace[db];
 
-    /// <summary>Replies an error to a client being served (counted like any error reply).</summary>
+    /// <summary>Replies an error to a client being served (counted like any error reply, and as a failed call of its command).</summary>
     public void ReplyError(ClientSession client, string error)
     {
-        _engine.Stats.TotalErrorReplies++;
+        // Counted once by the writer's error observer; the blocked command's failed_calls as updateStatsOnUnblock does.
         client.Writer.Error(error);
+        if (_byClient.TryGetValue(client, out var request) && request.Command is { } command) command.FailedCalls++;
     }
 
     /// <summary>Propagates what a served client really did (LPOP, LMOVE ...), in its db, and counts it as a change.</summary>

@@ -353,7 +353,8 @@ public static class BitmapCommands
                 }
                 res[i] = (byte)output;
             }
-            ctx.Db.Set(target, res);
+            // Redis stores BITOP's result as a raw sds object (no int/embstr attempt): OBJECT ENCODING says "raw".
+            ctx.Db.Set(target, new MutableString(res));
             ctx.MarkDirty();
         }
         else if (ctx.Db.Remove(target)) ctx.MarkDirty();

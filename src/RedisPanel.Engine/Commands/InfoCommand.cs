@@ -124,7 +124,7 @@ public static class InfoCommand
             Line(sb, "client_recent_max_output_buffer", maxOut);
             Line(sb, "blocked_clients", blocked);
             Line(sb, "tracking_clients", 0);
-            Line(sb, "clients_in_timeout_table", 0);
+            Line(sb, "clients_in_timeout_table", e.BlockingIfCreated?.ClientsWithTimeout ?? 0);
         }
 
         if (Want("memory"))

@@ -44,7 +44,7 @@ public static partial class KeyCommands
             return;
         }
         // Integers 0..9999 are Redis's shared objects unless maxmemory with an LRU/LFU policy disables sharing.
-        bool shared = value is byte[] b && b.Length <= 4 && StringValue.IsCanonicalInteger(b) && b[0] != (byte)'-'
+        bool shared = value is byte[] b && b.Length <= 4 && StringValue.Encoding(b) == "int" && b[0] != (byte)'-'
             && !(ctx.Engine.Config.MaxMemory != 0 && IsLruOrLfuPolicy(ctx));
         ctx.Reply.Integer(shared ? SharedRefCount : 1);
     }

@@ -245,6 +245,13 @@ public static partial class KeyCommands
             TransactionCommands.TouchAllWatched(ctx.Engine, id1, id2);
             TransactionCommands.TouchAllWatched(ctx.Engine, id2, id1);
             ctx.Keyspace.Swap(id1, id2);
+            // Clients stay blocked in their db; keys they wait on may exist there now (Redis's dbSwapDatabases
+            // runs scanDatabaseForReadyKeys on both dbs). They are served after this command.
+            if (ctx.Engine.BlockingIfCreated is { } blocking)
+            {
+                blocking.ScanDatabaseForReadyKeys(id1);
+                blocking.ScanDatabaseForReadyKeys(id2);
+            }
         }
         ctx.MarkDirty();
         ctx.Reply.Ok();

@@ -186,6 +186,32 @@ public readonly struct LongDouble
         return e >= 0 ? Round(negative, sum << e, BigInteger.One) : Round(negative, sum, BigInteger.One << -e);
     }
 
+    /// <summary>
+    /// C's <c>(long long)ceill(x * factor)</c> on x86-64 long doubles: the product is rounded to the 64-bit
+    /// significand first (so -0.001 * 1000 is just above -1 and ceils to 0), and a result outside the long range
+    /// (infinity included) converts to LLONG_MIN, the x87 "integer indefinite". Redis's blocking timeouts
+    /// (getTimeoutFromObjectOrReply with UNIT_SECONDS) are computed this way.
+    /// </summary>
+    public long MultiplyCeilToInt64(int factor)
+    {
+        if (Infinite) return long.MinValue;
+        if (IsZero || factor == 0) return 0;
+        bool negative = Negative != factor < 0;
+        BigInteger num = Significand * Math.Abs(factor);
+        var product = Exponent >= 0 ? Round(negative, num << Exponent, BigInteger.One) : Round(negative, num, BigInteger.One << -Exponent);
+        if (product.Infinite) return long.MinValue;
+        BigInteger magnitude;
+        if (product.Exponent >= 0) magnitude = product.Significand << product.Exponent;
+        else
+        {
+            magnitude = BigInteger.DivRem(product.Significand, BigInteger.One << -product.Exponent, out var rest);
+            // ceil rounds a positive fraction up; a negative one truncates toward zero (its magnitude floors).
+            if (!negative && !rest.IsZero) magnitude += 1;
+        }
+        var result = negative ? -magnitude : magnitude;
+        return result >= long.MinValue && result <= long.MaxValue ? (long)result : long.MinValue;
+    }
+
     /// <summary>True for the NaN produced by inf + -inf (never stored).</summary>
     public bool IsNaN => Infinite && Exponent == int.MinValue;
 

@@ -127,7 +127,7 @@ public static partial class SortedSetCommands
         // Smallest input first (Redis sorts by cardinality for every operation but DIFF).
         if (op != SetOp.Diff) Array.Sort(src.Select(s => s.Count).ToArray(), src);
 
-        var result = new RedisSortedSet(skiplist: true);
+        var result = new RedisSortedSet(ctx.Engine.EncodingLimits, skiplist: true);
         long cardinality = 0;
         switch (op)
         {

@@ -23,48 +23,63 @@ public static partial class SortedSetCommands
 
     private static void ZMPop(CommandContext ctx)
     {
+        if (!TryParseMPop(ctx, 1, out int numKeys, out bool max, out long count)) return;
+        PopGeneric(ctx, 2, numKeys, max, emitKey: true, count, nested: true, nilWhenEmpty: true, PopRewrite.KeyAndCount);
+    }
+
+    /// <summary>How a pop is propagated (Redis rewrites ZMPOP and the blocking pops; ZPOPMIN/ZPOPMAX go verbatim).</summary>
+    private enum PopRewrite { None, Key, KeyAndCount }
+
+    /// <summary>
+    /// Parses [B]ZMPOP's numkeys, MIN|MAX and COUNT (Redis's zmpopGenericCommand); the keys start right after
+    /// args[numKeysIdx]. Count is 1 when not given.
+    /// </summary>
+    private static bool TryParseMPop(CommandContext ctx, int numKeysIdx, out int numKeys, out bool max, out long count)
+    {
         var args = ctx.Args;
-        if (!TryGetRangeLong(ctx, 1, 1, long.MaxValue, out long numKeys, "ERR numkeys should be greater than 0")) return;
-        long whereIdx = 1 + numKeys + 1;
+        numKeys = 0;
+        max = false;
+        count = -1;
+        if (!TryGetRangeLong(ctx, numKeysIdx, 1, long.MaxValue, out long nk, "ERR numkeys should be greater than 0")) return false;
+        long whereIdx = numKeysIdx + nk + 1;
         if (whereIdx >= args.Count)
         {
             ctx.Reply.Error(Errors.Syntax);
-            return;
+            return false;
         }
-        bool max;
         if (args.Is((int)whereIdx, "min")) max = false;
         else if (args.Is((int)whereIdx, "max")) max = true;
         else
         {
             ctx.Reply.Error(Errors.Syntax);
-            return;
+            return false;
         }
-        long count = -1;
         for (int j = (int)whereIdx + 1; j < args.Count; j++)
         {
             int more = args.Count - 1 - j;
             if (count == -1 && args.Is(j, "count") && more > 0)
             {
                 j++;
-                if (!TryGetRangeLong(ctx, j, 1, long.MaxValue, out count, "ERR count should be greater than 0")) return;
+                if (!TryGetRangeLong(ctx, j, 1, long.MaxValue, out count, "ERR count should be greater than 0")) return false;
             }
             else
             {
                 ctx.Reply.Error(Errors.Syntax);
-                return;
+                return false;
             }
         }
         if (count == -1) count = 1;
-        PopGeneric(ctx, 2, (int)numKeys, max, emitKey: true, count, nested: true, nilWhenEmpty: true);
+        numKeys = (int)nk;
+        return true;
     }
 
     /// <summary>
     /// Pops from the first non-empty key among args[firstKey .. firstKey+keyCount). Reply shapes follow Redis:
-    /// flat [m, s, ...] (ZPOP in RESP2), nested [[m, s] ...] (ZPOP COUNT in RESP3), [key, [[m, s] ...]] (ZMPOP).
-    /// Returns true when something was popped.
+    /// flat [m, s, ...] (ZPOP in RESP2), nested [[m, s] ...] (ZPOP COUNT in RESP3), [key, [[m, s] ...]] (ZMPOP),
+    /// [key, m, s] (BZPOPMIN/BZPOPMAX). Returns true when something was popped.
     /// </summary>
     private static bool PopGeneric(CommandContext ctx, int firstKey, int keyCount, bool max, bool emitKey, long count,
-        bool nested, bool nilWhenEmpty)
+        bool nested, bool nilWhenEmpty, PopRewrite rewrite = PopRewrite.None)
     {
         var reply = ctx.Reply;
         RedisSortedSet? zset = null;
@@ -89,10 +104,27 @@ public static partial class SortedSetCommands
             reply.ArrayHeader(0);
             return false;
         }
+        var keyCopy = ctx.Args.ToArray(keyIdx);
+        long rangeLen = WritePop(reply, zset, keyCopy, max, emitKey, count, nested);
+        ctx.MarkDirty(rangeLen);
+        AfterRemoval(ctx, keyCopy, zset);
+        if (rewrite == PopRewrite.Key) ctx.PropagateAs(max ? ZPopMaxName : ZPopMinName, keyCopy);
+        else if (rewrite == PopRewrite.KeyAndCount)
+            ctx.PropagateAs(max ? ZPopMaxName : ZPopMinName, keyCopy, Encoding.ASCII.GetBytes(rangeLen.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return true;
+    }
+
+    private static readonly byte[] ZPopMinName = "ZPOPMIN"u8.ToArray();
+    private static readonly byte[] ZPopMaxName = "ZPOPMAX"u8.ToArray();
+
+    /// <summary>
+    /// Pops up to <paramref name="count"/> (-1 = one) elements of a non-empty set and writes the reply in the shape
+    /// asked for; the caller deletes an emptied key. Shared with the serving of blocked clients. Returns the count popped.
+    /// </summary>
+    private static long WritePop(RespWriter reply, RedisSortedSet zset, byte[] key, bool max, bool emitKey, long count, bool nested)
+    {
         if (count == -1) count = 1;
-        long llen = zset.Count;
-        long rangeLen = Math.Min(count, llen);
-        var key = ctx.Args[keyIdx];
+        long rangeLen = Math.Min(count, zset.Count);
         if (!nested && !emitKey) reply.ArrayHeader(rangeLen * 2);
         else if (nested && !emitKey) reply.ArrayHeader(rangeLen);
         else if (!nested && emitKey)
@@ -114,11 +146,6 @@ public static partial class SortedSetCommands
             reply.Bulk(node.Member);
             reply.Double(node.Score);
         }
-        ctx.MarkDirty(rangeLen);
-        var keyCopy = key.ToArray();
-        AfterRemoval(ctx, keyCopy, zset);
-        if (ctx.Command.Name is "zmpop" or "bzmpop")
-            ctx.PropagateAs(Encoding.ASCII.GetBytes(max ? "ZPOPMAX" : "ZPOPMIN"), keyCopy, Encoding.ASCII.GetBytes(rangeLen.ToString()));
-        return true;
+        return rangeLen;
     }
 }

@@ -24,7 +24,8 @@ public static partial class SortedSetCommands
             if (Store)
             {
                 // zrangeResultBeginStore: a known length above the listpack limit starts as a skiplist.
-                Target = new RedisSortedSet(skiplist: length > RedisSortedSet.DefaultListpackEntries);
+                var limits = Ctx.Engine.EncodingLimits;
+                Target = new RedisSortedSet(limits, skiplist: length > limits.ZsetMaxListpackEntries);
                 return;
             }
             var reply = Ctx.Reply;

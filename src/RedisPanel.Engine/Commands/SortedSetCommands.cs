@@ -172,7 +172,7 @@ public static partial class SortedSetCommands
                 ReplyZAdd(ctx, incr, ch, 0, 0, 0, 0);
                 return;
             }
-            zset = new RedisSortedSet();
+            zset = new RedisSortedSet(ctx.Engine.EncodingLimits);
             ctx.Db.Set(key, zset);
         }
         for (int j = 0; j < elements; j++)
@@ -476,6 +476,14 @@ public static partial class SortedSetCommands
             reply.Error("ERR invalid cursor");
             return;
         }
+        // zscanCommand: cursor, then the key (missing: the empty scan; another type: WRONGTYPE), then the options
+        // in scanGenericCommand — so ZSCAN on a missing key ignores even a malformed COUNT.
+        if (!TryLookup(ctx, args[1], out var zset)) return;
+        if (zset is null)
+        {
+            CollectionScan.ReplyEmpty(ctx);
+            return;
+        }
         long count = 10;
         int patternIdx = -1;
         for (int i = 3; i < args.Count; i++)
@@ -502,10 +510,8 @@ public static partial class SortedSetCommands
                 return;
             }
         }
-        if (!TryLookup(ctx, args[1], out var zset)) return;
         var found = new List<ZNode>();
-        if (zset is null) cursor = 0;
-        else if (!zset.IsSkiplist)
+        if (!zset.IsSkiplist)
         {
             // A listpack-encoded set is returned whole in one call, cursor 0 (Redis's scanGenericCommand).
             foreach (var n in zset.Ascending()) found.Add(n);

@@ -103,7 +103,8 @@ public static partial class StringCommands
             ctx.Reply.Error(Errors.IncrNaNOrInf);
             return;
         }
-        var stored = sum.ToHumanString();
+        // Redis stores the result as a string object, not int-encoded: OBJECT ENCODING says embstr even for "3".
+        var stored = StringValue.MarkCreatedAsText(sum.ToHumanString());
         if (exists)
         {
             slot.Value = stored;

@@ -1,6 +1,7 @@
 // The directive table of Redis 7.0.15 (src/config.c static_configs): names, aliases, flags, bounds and defaults.
 // Entries with accessors act on ServerConfig's typed properties; entries without are accepted and stored
 // (ServerConfig.Stored) so CONFIG GET/SET/REWRITE behave as in Redis, but RedisPanel does not act on them.
+// The encoding thresholds (hash-/zset-max-listpack-*, set-max-intset-entries) act on ServerConfig.EncodingLimits.
 // The special directives (dir, save, bind, replicaof, client-output-buffer-limit ...) are in ConfigRegistry.Special.cs.
 using F = RedisPanel.Engine.Config.ConfigFlags;
 using Num = RedisPanel.Engine.Config.NumericKind;
@@ -147,13 +148,13 @@ public sealed partial class ConfigRegistry
         Numeric("repl-backlog-size", null, F.None, 1, long.MaxValue, 1024 * 1024, Num.Memory, c => c.ReplBacklogSize, (c, v) => c.ReplBacklogSize = v, apply: ApplyKind.External), // LongLong
         Numeric("maxmemory", null, F.None, 0, -1 /* ULLONG_MAX */, 0, Num.Memory | Num.Unsigned, c => c.MaxMemory, (c, v) => c.MaxMemory = v, apply: ApplyKind.External), // ULongLong
         Numeric("cluster-link-sendbuf-limit", null, F.None, 0, -1 /* ULLONG_MAX */, 0, Num.Memory | Num.Unsigned), // ULongLong
-        Numeric("hash-max-listpack-entries", "hash-max-ziplist-entries", F.None, 0, long.MaxValue, 512, Num.Integer | Num.Unsigned), // SizeT
-        Numeric("set-max-intset-entries", null, F.None, 0, long.MaxValue, 512, Num.Integer | Num.Unsigned), // SizeT
-        Numeric("zset-max-listpack-entries", "zset-max-ziplist-entries", F.None, 0, long.MaxValue, 128, Num.Integer | Num.Unsigned), // SizeT
+        Numeric("hash-max-listpack-entries", "hash-max-ziplist-entries", F.None, 0, long.MaxValue, 512, Num.Integer | Num.Unsigned, c => c.EncodingLimits.HashMaxListpackEntries, (c, v) => c.EncodingLimits.HashMaxListpackEntries = v), // SizeT
+        Numeric("set-max-intset-entries", null, F.None, 0, long.MaxValue, 512, Num.Integer | Num.Unsigned, c => c.EncodingLimits.SetMaxIntsetEntries, (c, v) => c.EncodingLimits.SetMaxIntsetEntries = v), // SizeT
+        Numeric("zset-max-listpack-entries", "zset-max-ziplist-entries", F.None, 0, long.MaxValue, 128, Num.Integer | Num.Unsigned, c => c.EncodingLimits.ZsetMaxListpackEntries, (c, v) => c.EncodingLimits.ZsetMaxListpackEntries = v), // SizeT
         Numeric("active-defrag-ignore-bytes", null, F.None, 1, long.MaxValue, 100L << 20, Num.Memory | Num.Unsigned), // SizeT
-        Numeric("hash-max-listpack-value", "hash-max-ziplist-value", F.None, 0, long.MaxValue, 64, Num.Memory | Num.Unsigned), // SizeT
+        Numeric("hash-max-listpack-value", "hash-max-ziplist-value", F.None, 0, long.MaxValue, 64, Num.Memory | Num.Unsigned, c => c.EncodingLimits.HashMaxListpackValue, (c, v) => c.EncodingLimits.HashMaxListpackValue = v), // SizeT
         Numeric("stream-node-max-bytes", null, F.None, 0, long.MaxValue, 4096, Num.Memory | Num.Unsigned), // SizeT
-        Numeric("zset-max-listpack-value", "zset-max-ziplist-value", F.None, 0, long.MaxValue, 64, Num.Memory | Num.Unsigned), // SizeT
+        Numeric("zset-max-listpack-value", "zset-max-ziplist-value", F.None, 0, long.MaxValue, 64, Num.Memory | Num.Unsigned, c => c.EncodingLimits.ZsetMaxListpackValue, (c, v) => c.EncodingLimits.ZsetMaxListpackValue = v), // SizeT
         Numeric("hll-sparse-max-bytes", null, F.None, 0, long.MaxValue, 3000, Num.Memory | Num.Unsigned), // SizeT
         Numeric("tracking-table-max-keys", null, F.None, 0, long.MaxValue, 1000000, Num.Integer | Num.Unsigned), // SizeT
         Numeric("client-query-buffer-limit", null, F.None, 1024 * 1024, long.MaxValue, 1024 * 1024 * 1024, Num.Memory | Num.Unsigned, c => c.ClientQueryBufferLimit, (c, v) => c.ClientQueryBufferLimit = v), // SizeT

@@ -54,6 +54,12 @@ public sealed class ServerConfig
     public long MaxMemory { get; set; }
     public string MaxMemoryPolicy { get; set; } = "noeviction";
 
+    /// <summary>
+    /// hash-max-listpack-entries/value, set-max-intset-entries, zset-max-listpack-entries/value (and their ziplist
+    /// aliases): the value types read this instance at every insertion, so CONFIG SET takes effect at once.
+    /// </summary>
+    public RedisPanel.Storage.EncodingLimits EncodingLimits { get; } = new();
+
     /// <summary>The config file this node was started from, or null (CONFIG REWRITE then fails as in Redis).</summary>
     public string? ConfigFile { get; set; }
 

@@ -290,7 +290,7 @@ public sealed class RdbReader
             case RdbFormat.TypeZset or RdbFormat.TypeZset2:
             {
                 ulong n = ReadCount("a sorted set size");
-                var zset = new RedisSortedSet();
+                var zset = new RedisSortedSet(_limits);
                 for (ulong i = 0; i < n; i++)
                 {
                     var member = ReadString("a sorted set member");
@@ -358,7 +358,7 @@ public sealed class RdbReader
             {
                 var items = type == RdbFormat.TypeZsetZiplist ? CompactEncodings.Ziplist(ReadString("a zset ziplist")) : CompactEncodings.Listpack(ReadString("a zset listpack"));
                 if (items.Count % 2 != 0) throw Error("sorted set blob with an odd number of entries");
-                var zset = new RedisSortedSet();
+                var zset = new RedisSortedSet(_limits);
                 for (int i = 0; i < items.Count; i += 2)
                 {
                     if (!TryParseScore(items[i + 1], out double score)) throw Error("sorted set score is not a number");

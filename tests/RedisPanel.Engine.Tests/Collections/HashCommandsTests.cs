@@ -17,11 +17,12 @@ public class HashCommandsTests
     public void Encoding_turns_to_hashtable_past_the_limits_and_stays()
     {
         var h = new EngineHarness();
-        for (int i = 0; i < 128; i++) h.Run("HSET", "h", "f" + i, "v");
+        // Redis 7.0.15's built-in hash-max-listpack-entries is 512 (redis.conf ships 128).
+        for (int i = 0; i < 512; i++) h.Run("HSET", "h", "f" + i, "v");
         Assert.Equal("$8\r\nlistpack\r\n", h.Run("OBJECT", "ENCODING", "h"));
-        h.Run("HSET", "h", "f128", "v");
+        h.Run("HSET", "h", "f512", "v");
         Assert.Equal("$9\r\nhashtable\r\n", h.Run("OBJECT", "ENCODING", "h"));
-        for (int i = 0; i < 100; i++) h.Run("HDEL", "h", "f" + i);
+        for (int i = 0; i < 484; i++) h.Run("HDEL", "h", "f" + i);
         Assert.Equal("$9\r\nhashtable\r\n", h.Run("OBJECT", "ENCODING", "h"));
         Assert.Equal(":29\r\n", h.Run("HLEN", "h"));
         // HSCAN over the table returns every field exactly once.

@@ -42,7 +42,8 @@ public sealed class RealToolsTests(ITestOutputHelper output)
             Assert.Matches($@"(?m)^{System.Text.RegularExpressions.Regex.Escape(test)}: [0-9.]+ requests per second", all);
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(string exe, TimeSpan timeout, params string[] args)
+    /// <summary>Runs a tool to completion (bounded by <paramref name="timeout"/>); stdin is closed at once.</summary>
+    internal static (int Code, string Stdout, string Stderr) Run(string exe, TimeSpan timeout, params string[] args)
     {
         Assert.True(File.Exists(exe), $"{exe} is missing: install Debian's redis-tools (scripts/test.sh does)");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };

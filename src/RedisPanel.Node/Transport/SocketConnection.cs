@@ -1,0 +1,202 @@
+// One accepted TCP connection: a receive loop that fills the input pipe and a send loop that drains the output pipe.
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace RedisPanel.Node.Transport;
+
+/// <summary>
+/// A socket behind a pair of pipes (<see cref="ConnectionContext.Transport"/>). Closing, as with Kestrel's sockets:
+/// when the application completes the output, what it flushed is sent and the socket is closed; a client FIN
+/// completes the input normally, a reset completes it with <see cref="ConnectionResetException"/>, and
+/// <see cref="Abort(ConnectionAbortedException)"/> closes the socket at once (pending output is dropped) and completes
+/// the input with the abort reason.
+/// Both pipes use inline schedulers: whoever completes a receive runs the reader (the node's connection loop), and
+/// whoever flushes replies runs the send.
+/// </summary>
+internal sealed class SocketConnection : ConnectionContext
+{
+    /// <summary>Free space asked for per receive while requests are small (Kestrel's minimum is the same).</summary>
+    private const int SmallReceive = PinnedBlockPool.SmallBlockSize / 2;
+    private static long s_lastId;
+
+    private readonly Socket _socket;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly long _id = Interlocked.Increment(ref s_lastId);
+    private List<ArraySegment<byte>>? _sendList;
+    private ConnectionAbortedException? _abortReason;
+    private int _socketClosed;
+    private Task _processing = Task.CompletedTask;
+    private string? _connectionId;
+    private IFeatureCollection? _features;
+    private IDictionary<object, object?>? _items;
+
+    public SocketConnection(Socket socket, PinnedBlockPool pool, long maxWriteBufferSize)
+    {
+        _socket = socket;
+        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
+            pauseWriterThreshold: 0, resumeWriterThreshold: 0,
+            minimumSegmentSize: PinnedBlockPool.SmallBlockSize, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
+            pauseWriterThreshold: maxWriteBufferSize, resumeWriterThreshold: maxWriteBufferSize / 2,
+            minimumSegmentSize: PinnedBlockPool.SmallBlockSize, useSynchronizationContext: false));
+        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+    }
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override string ConnectionId
+    {
+        get => _connectionId ??= "redis-" + _id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        set => _connectionId = value;
+    }
+
+    public override IFeatureCollection Features => _features ??= new FeatureCollection();
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new Dictionary<object, object?>();
+        set => _items = value;
+    }
+
+    /// <summary>Starts the receive and send loops (once, before the connection is handed out).</summary>
+    public void Start() => _processing = Task.WhenAll(ReceiveLoopAsync(), SendLoopAsync());
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, abortReason, null) is not null) return;
+        // Not on the caller's thread: it may hold the node lock (CLIENT KILL, node stop), and the pipes' inline
+        // continuations this wakes (the connection's own loop, its close handling) must not run under it.
+        ThreadPool.UnsafeQueueUserWorkItem(static c =>
+        {
+            c._output.Reader.CancelPendingRead();
+            c.CloseSocket();
+        }, this, preferLocal: false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // As Kestrel: completing the application's ends lets the send loop flush what was written, then close.
+        _input.Reader.Complete();
+        _output.Writer.Complete();
+        await _processing.ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var writer = _input.Writer;
+        Exception? error = null;
+        int want = SmallReceive;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(want);
+                int n = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                if (n == 0) break; // FIN (or our own shutdown)
+                writer.Advance(n);
+                // A receive that filled its buffer means the client sends in bulk (pipelined batches, big values):
+                // ask for a whole large block next time, so a batch is one recv (Redis reads 16 KB at once). Back to
+                // small blocks once the reads are small again, so idle connections hold 4 KB.
+                if (n == memory.Length) want = PinnedBlockPool.LargeBlockSize;
+                else if (n <= SmallReceive) want = SmallReceive;
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled) break;
+            }
+        }
+        catch (SocketException ex)
+        {
+            error = new ConnectionResetException(ex.Message, ex);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = new ConnectionAbortedException();
+        }
+        catch (Exception ex)
+        {
+            error = ex; // surfaced to the application's reader, which logs it
+        }
+        finally
+        {
+            var reason = Volatile.Read(ref _abortReason);
+            if (reason is not null) error = reason;
+            await writer.CompleteAsync(error).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled) break; // aborted
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty) await SendAsync(buffer).ConfigureAwait(false);
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer went away or we were aborted; the receive side reports it to the application.
+        }
+        finally
+        {
+            // The application's next flush sees IsCompleted; then the socket goes, which also ends the receive loop.
+            await reader.CompleteAsync().ConfigureAwait(false);
+            CloseSocket();
+        }
+    }
+
+    /// <summary>Sends every byte of <paramref name="buffer"/> (the socket layer loops on partial sends).</summary>
+    private async ValueTask SendAsync(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
+            return;
+        }
+        // Several segments: one sendmsg with an iovec each. Pool blocks (and the pipe's fallback arrays) are arrays.
+        var list = _sendList ??= new List<ArraySegment<byte>>();
+        list.Clear();
+        foreach (var segment in buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(segment, out var array))
+            {
+                foreach (var s in buffer) await _socket.SendAsync(s, SocketFlags.None).ConfigureAwait(false);
+                return;
+            }
+            list.Add(array);
+        }
+        await _socket.SendAsync(list, SocketFlags.None).ConfigureAwait(false);
+    }
+
+    private void CloseSocket()
+    {
+        if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer.
+        }
+        _socket.Dispose();
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+        public PipeWriter Output { get; } = output;
+    }
+}
