@@ -48,6 +48,16 @@ public sealed class CommandTable
         return def;
     }
 
+    /// <summary>
+    /// Removes a command so a higher layer can register its own (the registration hook: Replication replaces the
+    /// engine's placeholder ROLE). Returns whether it existed.
+    /// </summary>
+    public bool Remove(string name)
+    {
+        _index = null;
+        return _byName.Remove(name);
+    }
+
     /// <summary>Declares a container command (CONFIG, CLIENT, OBJECT ...) whose subcommands are added with <see cref="AddSub"/>.
     /// <paramref name="handler"/> runs when the container is called without a subcommand (plain COMMAND).</summary>
     public CommandDef AddContainer(string name, int arity, CommandFlags flags, string group, CommandHandler? handler = null)

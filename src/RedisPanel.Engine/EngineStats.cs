@@ -12,6 +12,10 @@ public sealed class EngineStats
     public long UnexpectedErrorReplies;
     public long NetInputBytes;
     public long NetOutputBytes;
+    /// <summary>INFO stats sync_full / sync_partial_ok / sync_partial_err, counted by the replication layer.</summary>
+    public long SyncFull;
+    public long SyncPartialOk;
+    public long SyncPartialErr;
 
     /// <summary>Error replies by error code (the first word: ERR, WRONGTYPE ...), for INFO errorstats.</summary>
     public SortedDictionary<string, long> ErrorCodes { get; } = new(StringComparer.Ordinal);
@@ -42,6 +46,7 @@ public sealed class EngineStats
         TotalCommandsProcessed = TotalConnectionsReceived = RejectedConnections = 0;
         KeyspaceHits = KeyspaceMisses = TotalErrorReplies = UnexpectedErrorReplies = 0;
         NetInputBytes = NetOutputBytes = 0;
+        SyncFull = SyncPartialOk = SyncPartialErr = 0;
         ErrorCodes.Clear();
         Array.Clear(_opsSamples);
     }

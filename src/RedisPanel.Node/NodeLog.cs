@@ -43,4 +43,16 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 1032, Level = LogLevel.Warning, Message = "[{Node}] {Warning}")]
     public static partial void PersistenceWarning(ILogger logger, string node, string warning);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "[{Node}] MASTER <-> REPLICA sync: link up ({Kind})")]
+    public static partial void ReplicaLinkUp(ILogger logger, string node, string kind);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "[{Node}] Connection with master lost or refused: {Reason}; retrying")]
+    public static partial void ReplicaLinkLost(ILogger logger, string node, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "[{Node}] Replica {Replica} online ({Kind})")]
+    public static partial void ReplicaOnline(ILogger logger, string node, string replica, string kind);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "[{Node}] Full sync failed: the snapshot could not be serialised; its replicas are disconnected")]
+    public static partial void ReplicaSyncFailed(ILogger logger, Exception ex, string node);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisPanel.Engine;
 using RedisPanel.Node.Transport;
+using RedisPanel.Replication;
 
 namespace RedisPanel.Node;
 
@@ -49,6 +50,28 @@ public sealed partial class RedisNode : IAsyncDisposable
     public string Name { get; }
     public NodeOptions Options { get; }
     public RedisEngine Engine { get; private set; }
+
+    /// <summary>The master side of replication (replicas, backlog, replid/offset).</summary>
+    public ReplicationMaster Replication { get; private set; } = null!;
+
+    /// <summary>The replica side of replication (REPLICAOF).</summary>
+    public ReplicationReplica ReplicaLink { get; private set; } = null!;
+
+    /// <summary>The node gives the replication layer its socket to a master.</summary>
+    private static async Task<Stream> ConnectToMasterAsync(string host, int port, CancellationToken ct)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
     internal ILogger Logger { get; }
     public NodeState State { get; private set; } = NodeState.Stopped;
     public string? FailureReason { get; private set; }
@@ -62,6 +85,15 @@ public sealed partial class RedisNode : IAsyncDisposable
     private RedisEngine CreateEngine()
     {
         var engine = new RedisEngine(Options.Config, Options.Time, Options.RandomSeed);
+        // The replication layer plugs into the engine's hooks: backlog sink, INFO section, cron, its commands.
+        Replication = new ReplicationMaster(engine);
+        ReplicaLink = new ReplicationReplica(engine, Replication, ConnectToMasterAsync);
+        ReplicationCommands.Register(engine.Table, Replication, ReplicaLink);
+        ReplicaLink.LinkUp += partial => NodeLog.ReplicaLinkUp(Logger, Name, partial ? "partial resync" : "full sync");
+        ReplicaLink.LinkLost += reason => NodeLog.ReplicaLinkLost(Logger, Name, reason);
+        Replication.SyncFailed += ex => NodeLog.ReplicaSyncFailed(Logger, ex, Name);
+        Replication.ReplicaOnline += (link, partial) =>
+            NodeLog.ReplicaOnline(Logger, Name, $"{link.Ip}:{link.ListeningPort}", partial ? "partial resync" : "full sync");
         // SHUTDOWN: Redis's process exits; a node stops (off the node lock, which the command holds) and tells its host.
         engine.ShutdownRequested += flags => _ = Task.Run(async () =>
         {
@@ -131,6 +163,9 @@ public sealed partial class RedisNode : IAsyncDisposable
             _cronStop = new CancellationTokenSource();
             _cron = CronAsync(_cronStop.Token);
             SetState(NodeState.Running, null);
+            // `replicaof <host> <port>` from the config file: connect to the master once serving.
+            if (config.ReplicaOf?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var masterHost, var p] && int.TryParse(p, out int masterPort))
+                lock (Engine.SyncRoot) ReplicaLink.ReplicaOf(masterHost, masterPort);
             return true;
         }
         finally
@@ -148,6 +183,7 @@ public sealed partial class RedisNode : IAsyncDisposable
             if (State is NodeState.Stopped or NodeState.Failed) return;
             SetState(NodeState.Stopping, null);
             _cronStop?.Cancel();
+            await ReplicaLink.StopAsync();
             await UnbindAllAsync();
             foreach (var (conn, _) in _connections.Values) conn.Abort();
             await Task.WhenAll(_connections.Values.Select(c => c.Run)).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

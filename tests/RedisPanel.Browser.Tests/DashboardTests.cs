@@ -93,7 +93,8 @@ public sealed class DashboardTests : IAsyncLifetime
             await Expect(Card("master").Locator("[data-metric=clients] dd")).ToHaveTextAsync("1", Soon);
         }
         await Expect(Card("master").Locator("[data-metric=clients] dd")).ToHaveTextAsync("0", Soon);
-        await Expect(_page.Locator("[data-testid=totals]")).ToContainTextAsync("1 key", new() { Timeout = 10_000 });
+        // The replicas really replicate now: the key is on the master and on both replicas.
+        await Expect(_page.Locator("[data-testid=totals]")).ToContainTextAsync("3 keys", new() { Timeout = 10_000 });
         await Expect(Card("replica-a").Locator("[data-testid=master]")).ToContainTextAsync($"127.0.0.1:{_app.PortOf("master")}");
 
         // let the action toasts time out, for a clean picture (docs/screenshots/dashboard.png comes from this one)

@@ -28,7 +28,7 @@ public sealed class ConfigFileParserTests : IDisposable
     [InlineData("protected-mode maybe\n", 1, "protected-mode maybe", "argument must be 'yes' or 'no'")]
     [InlineData("port 1 2\n", 1, "port 1 2", "wrong number of arguments")]
     [InlineData("save 1\n", 1, "save 1", "Invalid save parameters")]
-    [InlineData("replicaof 1.2.3.4\n", 1, "replicaof 1.2.3.4", "wrong number of arguments")]
+    [InlineData("replicaof 127.0.0.2\n", 1, "replicaof 127.0.0.2", "wrong number of arguments")]
     [InlineData("replicaof a b\n", 1, "replicaof a b", "Invalid master port")]
     [InlineData("port \"6379\n", 1, "port \"6379", "Unbalanced quotes in configuration line")]
     [InlineData("loglevel foo\n", 1, "loglevel foo", "argument(s) must be one of the following: debug, verbose, notice, warning")]
@@ -93,7 +93,7 @@ public sealed class ConfigFileParserTests : IDisposable
             PORT 7001
             save 900 1
             save 300 10
-            slaveof 10.0.0.1 6379
+            slaveof 127.0.0.2 6379
             slave-read-only no
             maxmemory 2GB
             repl-backlog-size 64k
@@ -107,7 +107,7 @@ public sealed class ConfigFileParserTests : IDisposable
         var c = ConfigFileParser.Load(path);
         Assert.Equal(7001, c.Port);
         Assert.Equal([(900, 1), (300, 10)], c.SavePoints);
-        Assert.Equal("10.0.0.1 6379", c.ReplicaOf);
+        Assert.Equal("127.0.0.2 6379", c.ReplicaOf);
         Assert.False(c.ReplicaReadOnly);
         Assert.Equal(2L * 1024 * 1024 * 1024, c.MaxMemory);
         Assert.Equal(64000, c.ReplBacklogSize);

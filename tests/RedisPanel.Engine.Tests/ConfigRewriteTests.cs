@@ -63,7 +63,7 @@ public sealed class ConfigRewriteTests : IDisposable
     public void A_replica_rewrites_slaveof_in_place_as_replicaof_and_unknown_lines_become_comments()
     {
         string path = Path.Combine(_dir, "r.conf");
-        File.WriteAllText(path, "port 7000\nslaveof 10.0.0.1 6379\nslave-read-only no\nmaxmemory 100mb\n");
+        File.WriteAllText(path, "port 7000\nslaveof 127.0.0.2 6379\nslave-read-only no\nmaxmemory 100mb\n");
         var config = ConfigFileParser.Load(path);
         config.ReplicaOf = "127.0.0.1 6390";
         config.MaxMemory = 0; // back to default: the old line is replaced, not dropped

@@ -196,9 +196,9 @@ public static class InfoCommand
             Line(sb, "instantaneous_input_repl_kbps", "0.00");
             Line(sb, "instantaneous_output_repl_kbps", "0.00");
             Line(sb, "rejected_connections", s.RejectedConnections);
-            Line(sb, "sync_full", 0);
-            Line(sb, "sync_partial_ok", 0);
-            Line(sb, "sync_partial_err", 0);
+            Line(sb, "sync_full", s.SyncFull);
+            Line(sb, "sync_partial_ok", s.SyncPartialOk);
+            Line(sb, "sync_partial_err", s.SyncPartialErr);
             Line(sb, "expired_keys", e.Keyspace.ExpiredKeys);
             Line(sb, "expired_stale_perc", "0.00");
             Line(sb, "expired_time_cap_reached_count", 0);

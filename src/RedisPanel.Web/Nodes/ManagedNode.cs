@@ -54,7 +54,8 @@ public sealed class ManagedNode
         {
             keys = engine.Keyspace.TotalKeys();
             memory = EstimateDatasetBytes(engine.Keyspace);
-            clients = running ? engine.Clients.Count : 0;
+            // As INFO's connected_clients: replicas attached to this node are not clients (MONITORs are).
+            clients = running ? engine.Clients.Values.Count(c => !c.Has(ClientFlags.Replica) || c.Has(ClientFlags.Monitor)) : 0;
             // The cron samples ops/sec; it does not run while stopped, so its last average would linger.
             ops = running ? engine.Stats.InstantaneousOpsPerSec : 0;
             commands = engine.Stats.TotalCommandsProcessed;

@@ -91,7 +91,7 @@ public sealed class NodeManagerTests : IAsyncLifetime
         var m = Create(path =>
         {
             asked = path;
-            return new ServerConfig { Port = 0, ReplicaOf = "10.0.0.1 7000" };
+            return new ServerConfig { Port = 0, ReplicaOf = "127.0.0.2 7000" };
         }, new NodeDefinition { Name = "file", ConfigFile = "conf/redis.conf" });
 
         await m.StartAsync(CancellationToken.None);
@@ -99,7 +99,7 @@ public sealed class NodeManagerTests : IAsyncLifetime
         Assert.Equal(Path.Combine(TestEnvironment.Root, "conf", "redis.conf"), asked);
         var vm = View(m, "file");
         Assert.Equal(NodeState.Running, vm.State);
-        Assert.Equal("10.0.0.1:7000", vm.MasterAddress);
+        Assert.Equal("127.0.0.2:7000", vm.MasterAddress);
         Assert.Equal(asked, vm.ConfigFile);
     }
 

@@ -1,0 +1,323 @@
+// The master side of replication for one node (Redis 7.0's replication.c, master half): the backlog sink that
+// turns propagated commands into the stream (emitting SELECT when the db changes), the replicas and their
+// states, full syncs served from one copy-on-write snapshot per job, partial resyncs from the backlog, ACKs,
+// the periodic ping, WAIT, and the INFO replication text. Everything runs under the node's ordering lock
+// except the RDB serialisation of a sync job, which reads only its snapshot.
+using System.Globalization;
+using System.Text;
+using RedisPanel.Engine;
+using RedisPanel.Protocol;
+using RedisPanel.Storage;
+using RedisPanel.Storage.Rdb;
+
+namespace RedisPanel.Replication;
+
+/// <summary>Master-side replication of one engine. Create once per engine; it registers itself as a sink.</summary>
+public sealed partial class ReplicationMaster : IPropagationSink
+{
+    private static readonly byte[] PingCommand = "*1\r\n$4\r\nping\r\n"u8.ToArray();
+    private static readonly byte[] GetAckCommand = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"u8.ToArray();
+
+    private readonly RedisEngine _engine;
+    private readonly List<ReplicaLink> _replicas = new();
+    private readonly Dictionary<ClientSession, ReplicaLink> _byClient = new();
+    private readonly ReplyBuffer _select = new(32);
+    private ReplicationBacklog? _backlog;
+    private SyncJob? _job;
+    private int _selectedDb = -1;
+    private long _lastPingMs;
+    private long _lastKeepaliveMs;
+    // The offset right after the last propagated command, excluding the master's own ping/GETACK bytes: what
+    // WAIT waits for (Redis's client woff is the offset after the client's last command, taken before any GETACK).
+    private long _commandOffset;
+
+    public ReplicationMaster(RedisEngine engine)
+    {
+        _engine = engine;
+        engine.AddPropagationSink(this);
+        engine.ClientClosed += OnClientClosed;
+        engine.CronTick += Cron;
+        engine.ReplicationInfo = InfoSection;
+    }
+
+    /// <summary>The engine's identity and offset (the engine stores them so RDB AUX fields and DEBUG see them).</summary>
+    public ReplicationIds Ids
+    {
+        get => new(_engine.ReplId, _engine.ReplId2, _engine.ReplOffset, _engine.SecondReplOffset);
+        private set
+        {
+            _engine.ReplId = value.ReplId;
+            _engine.ReplId2 = value.ReplId2;
+            _engine.ReplOffset = value.Offset;
+            _engine.SecondReplOffset = value.SecondOffset;
+        }
+    }
+
+    /// <summary>The backlog, null until the first replica asked to sync.</summary>
+    public ReplicationBacklog? Backlog => _backlog;
+
+    /// <summary>Attached replicas in attach order (not MONITOR clients).</summary>
+    public IReadOnlyList<ReplicaLink> Replicas => _replicas;
+
+    /// <summary>Number of full syncs that serialised a snapshot (one job may serve several replicas).</summary>
+    public long SnapshotsTaken { get; private set; }
+
+    /// <summary>Raised (on the serialising task) when a sync job could not produce its RDB.</summary>
+    public event Action<Exception>? SyncFailed;
+
+    /// <summary>Raised (under the lock) when a replica comes online after a full sync or a partial resync.</summary>
+    public event Action<ReplicaLink, bool>? ReplicaOnline;
+
+    // ---- the stream ----
+
+    /// <inheritdoc />
+    public void Propagate(int db, ReadOnlySpan<byte> command)
+    {
+        // Redis 7.0 feeds (and counts) the stream only while a backlog exists. A replica's offset is the applied
+        // stream's (ReplicationReplica); it builds no stream of its own.
+        if (_backlog is null || _engine.Keyspace.IsReplica) return;
+        if (db != _selectedDb)
+        {
+            _select.Clear();
+            var w = new RespWriter(_select);
+            w.ArrayHeader(2);
+            w.Bulk("SELECT"u8);
+            Span<byte> digits = stackalloc byte[11];
+            db.TryFormat(digits, out int n, provider: CultureInfo.InvariantCulture);
+            w.Bulk(digits[..n]);
+            Feed(_select.WrittenSpan);
+            _selectedDb = db;
+        }
+        Feed(command);
+        _commandOffset = _engine.ReplOffset;
+    }
+
+    /// <summary>Appends bytes to the stream: backlog, offset, the pending sync job, every online replica.</summary>
+    private void Feed(ReadOnlySpan<byte> bytes)
+    {
+        var backlog = _backlog!;
+        backlog.Append(bytes);
+        _engine.ReplOffset = backlog.Offset;
+        _job?.Pending.Write(bytes);
+        foreach (var r in _replicas)
+        {
+            if (r.State != ReplicaState.Online) continue;
+            r.Client.Writer.Raw(bytes);
+            r.Client.NotifyOutput();
+        }
+    }
+
+    private void EnsureBacklog()
+    {
+        if (_backlog is not null) return;
+        // createReplicationBacklog after changeReplicationId + clearReplicationId2: the first replica starts a new
+        // history, so the node's master_replid changes at that moment (as observed on Redis 7.0).
+        Ids = Ids.NewHistory(_engine.NewRandomId());
+        _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+    }
+
+    /// <summary>REPLICAOF NO ONE arithmetic applied to this node: shift replid to replid2, draw a new one, force SELECT.</summary>
+    public void Promote()
+    {
+        Ids = Ids.Promote(_engine.NewRandomId());
+        _selectedDb = -1;
+        // Keep (or start) a backlog at the current offset without a new history, so a former sibling that asks for
+        // offset+1 with the old id gets +CONTINUE.
+        _backlog ??= new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+    }
+
+    /// <summary>The replica side, when the node has one (set by <see cref="ReplicationReplica"/>).</summary>
+    internal ReplicationReplica? Replica { get; set; }
+
+    internal void SetIds(ReplicationIds ids) => Ids = ids;
+
+    /// <summary>
+    /// This node becomes a replica: its own replicas are disconnected and its backlog dropped, since this node does
+    /// not forward its master's stream to sub-replicas (yet).
+    /// </summary>
+    internal void DetachAllForReplica()
+    {
+        foreach (var r in _replicas.ToArray()) r.Client.RequestClose();
+        _backlog = null;
+        _job = null;
+    }
+
+    // ---- SYNC / PSYNC ----
+
+    /// <summary>PSYNC replid offset (legacy = false) or SYNC (legacy = true) from <paramref name="client"/>; writes the reply.</summary>
+    internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
+    {
+        var reply = client.Writer;
+        if (_engine.Keyspace.IsReplica)
+        {
+            // Chained replication (forwarding the master's stream verbatim) is not implemented.
+            reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
+            return;
+        }
+        if (!legacy)
+        {
+            var backlog = _backlog;
+            var outcome = PsyncDecision.Decide(requestedId, requestedOffset, Ids,
+                backlog is not null, backlog?.FirstByteOffset ?? 0, backlog?.HistLen ?? 0);
+            if (outcome == PsyncOutcome.Continue && backlog!.TryCopyFrom(requestedOffset, out var missing))
+            {
+                var link = Attach(client);
+                link.State = ReplicaState.Online;
+                link.AckTimeMs = _engine.Keyspace.NowMs;
+                reply.Raw(Encoding.ASCII.GetBytes(link.Psync2 ? $"+CONTINUE {_engine.ReplId}\r\n" : "+CONTINUE\r\n"));
+                reply.Raw(missing);
+                _engine.Stats.SyncPartialOk++;
+                ReplicaOnline?.Invoke(link, true);
+                return;
+            }
+            if (PsyncDecision.CountsAsPartialError(outcome)) _engine.Stats.SyncPartialErr++;
+        }
+        _engine.Stats.SyncFull++;
+        var replica = Attach(client);
+        replica.PrePsync = legacy;
+        EnsureBacklog();
+        var job = _job ??= StartJob();
+        replica.State = ReplicaState.WaitBgsaveEnd;
+        job.Waiters.Add(replica);
+        // A legacy SYNC gets the payload without the +FULLRESYNC line.
+        if (!legacy) reply.Raw(Encoding.ASCII.GetBytes($"+FULLRESYNC {_engine.ReplId} {job.Offset}\r\n"));
+    }
+
+    private ReplicaLink Attach(ClientSession client)
+    {
+        var a = ReplicaAnnouncement.Of(client);
+        client.Flags |= ClientFlags.Replica;
+        var link = new ReplicaLink(client) { ListeningPort = a.ListeningPort, AnnouncedIp = a.Ip, Psync2 = a.Psync2 };
+        _replicas.Add(link);
+        _byClient[client] = link;
+        return link;
+    }
+
+    private sealed class SyncJob
+    {
+        public required long Offset { get; init; }
+        public ReplyBuffer Pending { get; } = new(4096);
+        public List<ReplicaLink> Waiters { get; } = new();
+    }
+
+    /// <summary>
+    /// Takes a snapshot now (copy-on-write, no fork) and serialises it on a background task. Every replica that asks
+    /// for a full sync before it is done joins this job: same +FULLRESYNC offset, same RDB, same buffered stream.
+    /// </summary>
+    private SyncJob StartJob()
+    {
+        var job = new SyncJob { Offset = _engine.ReplOffset };
+        // The stream after the snapshot must start with SELECT (Redis resets slaveseldb at snapshot start).
+        _selectedDb = -1;
+        var snapshot = _engine.TakeSnapshot();
+        var info = _engine.CreateSaveInfo();
+        bool compress = _engine.Config.RdbCompression, checksum = _engine.Config.RdbChecksum;
+        SnapshotsTaken++;
+        _ = Task.Run(() =>
+        {
+            byte[]? rdb = null;
+            try
+            {
+                using var ms = new MemoryStream();
+                var w = new RdbWriter(ms, compress);
+                w.WriteHeader(info);
+                w.WriteDatabases(snapshot);
+                w.WriteEnd(checksum);
+                rdb = ms.ToArray();
+            }
+            catch (Exception e)
+            {
+                // Whatever failed, the job must end: its waiters get Redis's error and are closed (as when the
+                // child fails), and the next full sync starts a new job.
+                rdb = null;
+                SyncFailed?.Invoke(e);
+            }
+            finally
+            {
+                snapshot.Dispose();
+            }
+            lock (_engine.SyncRoot) CompleteJob(job, rdb);
+        });
+        return job;
+    }
+
+    private void CompleteJob(SyncJob job, byte[]? rdb)
+    {
+        if (_job == job) _job = null;
+        foreach (var link in job.Waiters)
+        {
+            if (!_byClient.ContainsKey(link.Client)) continue; // went away meanwhile
+            if (rdb is null)
+            {
+                link.Client.Writer.Error("ERR BGSAVE failed, replication can't continue");
+                link.Client.NotifyOutput();
+                link.Client.RequestClose();
+                continue;
+            }
+            // Disk-style framing: "$<len>\r\n" and the bytes, no CRLF; the stream follows directly.
+            var w = link.Client.Writer;
+            w.Raw(Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"));
+            w.Raw(rdb);
+            w.Raw(job.Pending.WrittenSpan);
+            link.State = ReplicaState.Online;
+            link.AckTimeMs = _engine.Keyspace.NowMs;
+            link.Client.NotifyOutput();
+            ReplicaOnline?.Invoke(link, false);
+        }
+    }
+
+    // ---- REPLCONF ----
+
+    /// <summary>REPLCONF ACK: raises the replica's acknowledged offset (never lowers it), refreshes its ACK time.</summary>
+    internal void HandleAck(ClientSession client, long offset)
+    {
+        if (!_byClient.TryGetValue(client, out var link)) return;
+        if (offset > link.AckOffset) link.AckOffset = offset;
+        link.AckTimeMs = _engine.Keyspace.NowMs;
+        ServeWaiters();
+    }
+
+    private void OnClientClosed(ClientSession client)
+    {
+        if (!_byClient.Remove(client, out var link)) return;
+        _replicas.Remove(link);
+        // The backlog stays (repl-backlog-ttl), so the replica can come back with PSYNC and CONTINUE.
+    }
+
+    // ---- cron ----
+
+    private void Cron()
+    {
+        long now = _engine.Keyspace.NowMs;
+        // replicationCron: ping the replicas every repl-ping-replica-period seconds; the ping is part of the stream.
+        int period = Math.Max(1, _engine.Config.ReplPingReplicaPeriod);
+        if (_replicas.Count > 0 && _backlog is not null && now - _lastPingMs >= period * 1000L)
+        {
+            _lastPingMs = now;
+            Feed(PingCommand);
+        }
+        if (now - _lastKeepaliveMs >= 1000)
+        {
+            // A bare "\n" once a second to replicas waiting for their snapshot (not counted in the offset).
+            _lastKeepaliveMs = now;
+            foreach (var r in _replicas)
+            {
+                if (r.State != ReplicaState.WaitBgsaveEnd) continue;
+                r.Client.Writer.Raw("\n"u8);
+                r.Client.NotifyOutput();
+            }
+        }
+        ExpireWaiters(now);
+        // replicationCron: an online replica silent for repl-timeout is dropped ("Disconnecting timedout replica
+        // (streaming sync)"); it comes back with PSYNC and continues from the backlog.
+        long timeoutMs = Math.Max(1, _engine.Config.ReplTimeout) * 1000L;
+        foreach (var r in _replicas)
+            if (r.State == ReplicaState.Online && !r.PrePsync && now - r.AckTimeMs > timeoutMs) r.Client.RequestClose();
+    }
+
+    /// <summary>Sends REPLCONF GETACK * to the replicas (WAIT), counted in the stream.</summary>
+    private void RequestAcks()
+    {
+        if (_backlog is not null && _replicas.Count > 0) Feed(GetAckCommand);
+    }
+}

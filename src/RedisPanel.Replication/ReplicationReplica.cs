@@ -1,0 +1,423 @@
+// The replica side of replication (Redis 7.0's replication.c, replica half), minimal form: REPLICAOF at runtime
+// or from the config, the handshake (PING, AUTH, REPLCONF listening-port, capa eof psync2, each reply awaited,
+// then PSYNC with the cached replid/offset+1 or `? -1`), both snapshot framings loaded through the RDB reader,
+// the stream applied through the dispatcher as a Master-flagged client, ACK every second and on GETACK,
+// replica-read-only. Reconnects after any link loss with PSYNC. Not done: forwarding to sub-replicas (a replica
+// refuses SYNC/PSYNC), replica-serve-stale-data no, masteruser.
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using RedisPanel.Engine;
+using RedisPanel.Protocol;
+using RedisPanel.Storage;
+using RedisPanel.Storage.Rdb;
+
+namespace RedisPanel.Replication;
+
+/// <summary>Opens a byte stream to a master (the node gives a TCP socket, tests may give a pipe).</summary>
+public delegate Task<Stream> MasterConnector(string host, int port, CancellationToken ct);
+
+/// <summary>The replica link's state as ROLE shows it.</summary>
+public enum MasterLinkState { Connect, Connecting, Handshake, Sync, Connected }
+
+public sealed class ReplicationReplica
+{
+    private readonly RedisEngine _engine;
+    private readonly ReplicationMaster _master;
+    private readonly MasterConnector _connector;
+    private CancellationTokenSource? _cts;
+    private Task _loop = Task.CompletedTask;
+    private string? _cachedReplId; // the history we can PSYNC into (null: full sync)
+    private ClientSession? _masterClient;
+    private Stream? _link;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+
+    public ReplicationReplica(RedisEngine engine, ReplicationMaster master, MasterConnector connector)
+    {
+        _engine = engine;
+        _master = master;
+        _connector = connector;
+        master.Replica = this;
+        engine.ReplicationGate = Gate;
+    }
+
+    public string? MasterHost { get; private set; }
+    public int MasterPort { get; private set; }
+    public bool IsReplica => MasterHost is not null;
+    public MasterLinkState State { get; private set; }
+
+    /// <summary>Unix ms of the last byte from the master (master_last_io_seconds_ago), 0 before any.</summary>
+    public long LastIoMs { get; private set; }
+
+    /// <summary>Unix ms the link went down, or -1 when it never was up since REPLICAOF.</summary>
+    public long LinkDownSinceMs { get; private set; } = -1;
+
+    /// <summary>Raised (under the lock) when the link comes up after a full (false) or partial (true) sync.</summary>
+    public event Action<bool>? LinkUp;
+
+    /// <summary>Raised (on the link task, no lock) when the link fails or is lost, with the reason, before a retry.</summary>
+    public event Action<string>? LinkLost;
+
+    private string? Gate(ClientSession client, CommandDef def)
+    {
+        // processCommand: writes from anyone but the master are refused on a read-only replica.
+        if (IsReplica && _engine.Config.ReplicaReadOnly && def.IsWrite && !client.Has(ClientFlags.Master))
+            return Errors.ReadOnly;
+        return null;
+    }
+
+    /// <summary>REPLICAOF host port (caller holds the lock): keeps the data and the history, connects.</summary>
+    public void ReplicaOf(string host, int port)
+    {
+        StopLink();
+        // A master turning replica caches itself, so it can PSYNC into the new master's replid2 history.
+        _cachedReplId ??= _engine.ReplId;
+        _master.DetachAllForReplica();
+        MasterHost = host;
+        MasterPort = port;
+        LinkDownSinceMs = -1;
+        _engine.Keyspace.IsReplica = true;
+        _engine.Config.ReplicaOf = $"{host} {port}";
+        State = MasterLinkState.Connect;
+        _cts = new CancellationTokenSource();
+        var ct = _cts.Token;
+        _loop = Task.Run(() => RunAsync(host, port, ct));
+    }
+
+    /// <summary>REPLICAOF NO ONE (caller holds the lock): drop the link, keep the data, shift the replid.</summary>
+    public void NoOne()
+    {
+        if (!IsReplica) return;
+        StopLink();
+        MasterHost = null;
+        MasterPort = 0;
+        _cachedReplId = null;
+        _engine.Keyspace.IsReplica = false;
+        _engine.Config.ReplicaOf = null;
+        _master.Promote();
+    }
+
+    /// <summary>Stops the link (node stop). Caller holds no lock; waits for the link task.</summary>
+    public async Task StopAsync()
+    {
+        Task loop;
+        lock (_engine.SyncRoot)
+        {
+            StopLink();
+            loop = _loop;
+        }
+        await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private void StopLink()
+    {
+        _cts?.Cancel();
+        _cts = null;
+        _link?.Dispose();
+        _link = null;
+        if (_masterClient is not null) _engine.OnClientClosed(_masterClient);
+        _masterClient = null;
+    }
+
+    private async Task RunAsync(string host, int port, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await SyncAndApplyAsync(host, port, ct);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or RdbFormatException
+                                          or InvalidDataException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Link lost or refused: reconnect (Redis retries from its 1 Hz cron).
+                if (!ct.IsCancellationRequested) LinkLost?.Invoke(e.Message);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
+                LinkLost?.Invoke($"{e.GetType().Name}: {e.Message}");
+            }
+            lock (_engine.SyncRoot)
+            {
+                if (ct.IsCancellationRequested) return;
+                if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
+                State = MasterLinkState.Connect;
+                if (_masterClient is not null) _engine.OnClientClosed(_masterClient);
+                _masterClient = null;
+            }
+            await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static byte[] Encode(params string[] args)
+    {
+        var sb = new StringBuilder();
+        sb.Append('*').Append(args.Length).Append("\r\n");
+        foreach (var a in args) sb.Append('$').Append(Encoding.Latin1.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        return Encoding.Latin1.GetBytes(sb.ToString());
+    }
+
+    private async Task SendAsync(Stream s, byte[] bytes, CancellationToken ct)
+    {
+        await _sendGate.WaitAsync(ct);
+        try
+        {
+            await s.WriteAsync(bytes, ct);
+            await s.FlushAsync(ct);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    private async Task SyncAndApplyAsync(string host, int port, CancellationToken ct)
+    {
+        lock (_engine.SyncRoot) State = MasterLinkState.Connecting;
+        using var stream = await _connector(host, port, ct);
+        lock (_engine.SyncRoot)
+        {
+            if (ct.IsCancellationRequested) return;
+            _link = stream;
+            State = MasterLinkState.Handshake;
+        }
+        var reader = new MasterLinkReader(stream);
+        using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        handshakeTimeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(5, _engine.Config.ReplTimeout)));
+        var hct = handshakeTimeout.Token;
+
+        // Each handshake reply is awaited before the next command: a master refuses PSYNC with pending output.
+        await SendAsync(stream, Encode("PING"), hct);
+        string pong = await reader.ReadLineAsync(hct);
+        if (pong.StartsWith('-') && !pong.StartsWith("-NOAUTH") && !pong.StartsWith("-NOPERM") && !pong.StartsWith("-ERR operation not permitted"))
+            throw new IOException("master replied to PING: " + pong);
+        if (_engine.Config.MasterAuth.Length > 0)
+        {
+            await SendAsync(stream, _engine.Config.MasterUser.Length > 0
+                ? Encode("AUTH", _engine.Config.MasterUser, _engine.Config.MasterAuth)
+                : Encode("AUTH", _engine.Config.MasterAuth), hct);
+            string auth = await reader.ReadLineAsync(hct);
+            if (auth.StartsWith('-')) throw new IOException("unable to AUTH to MASTER: " + auth);
+        }
+        await SendAsync(stream, Encode("REPLCONF", "listening-port", _engine.TcpPort.ToString(CultureInfo.InvariantCulture)), hct);
+        await reader.ReadLineAsync(hct); // errors are non critical
+        await SendAsync(stream, Encode("REPLCONF", "capa", "eof", "capa", "psync2"), hct);
+        await reader.ReadLineAsync(hct);
+
+        string psyncId;
+        long psyncOffset;
+        lock (_engine.SyncRoot)
+        {
+            psyncId = _cachedReplId ?? "?";
+            psyncOffset = _cachedReplId is null ? -1 : _engine.ReplOffset + 1;
+        }
+        await SendAsync(stream, Encode("PSYNC", psyncId, psyncOffset.ToString(CultureInfo.InvariantCulture)), hct);
+        string reply = await reader.ReadLineAsync(hct);
+        bool partial;
+        if (reply.StartsWith("+FULLRESYNC ", StringComparison.Ordinal))
+        {
+            var parts = reply.Split(' ');
+            if (parts.Length != 3 || parts[1].Length != 40 || !long.TryParse(parts[2], out long offset))
+                throw new InvalidDataException("bad +FULLRESYNC: " + reply);
+            lock (_engine.SyncRoot) State = MasterLinkState.Sync;
+            await LoadSnapshotAsync(reader, parts[1], offset, ct);
+            partial = false;
+        }
+        else if (reply.StartsWith("+CONTINUE", StringComparison.Ordinal))
+        {
+            string newId = reply.Length > 10 ? reply[10..].Trim() : "";
+            lock (_engine.SyncRoot)
+            {
+                // A new id on CONTINUE (the master was promoted): the old one stays valid as replid2.
+                if (newId.Length == 40 && newId != _engine.ReplId)
+                {
+                    var ids = _master.Ids;
+                    _master.SetIds(new ReplicationIds(newId, ids.ReplId, ids.Offset, ids.Offset + 1));
+                }
+                _cachedReplId = _engine.ReplId;
+                _masterClient = NewMasterClient(0);
+            }
+            partial = true;
+        }
+        else
+        {
+            throw new IOException("unexpected PSYNC reply: " + reply);
+        }
+
+        lock (_engine.SyncRoot)
+        {
+            State = MasterLinkState.Connected;
+            LastIoMs = _engine.Keyspace.NowMs;
+            LinkUp?.Invoke(partial);
+        }
+        await SendAckAsync(stream, ct); // right after loading, as replicationSendAck after readSyncBulkPayload
+        using var ackLoopStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var ackLoop = AckLoopAsync(stream, ackLoopStop.Token);
+        try
+        {
+            await ApplyStreamAsync(reader, stream, ct);
+        }
+        finally
+        {
+            ackLoopStop.Cancel();
+            await ackLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private ClientSession NewMasterClient(int db)
+    {
+        var c = _engine.CreateClient($"{MasterHost}:{MasterPort}", $"127.0.0.1:{_engine.TcpPort}");
+        c.Flags |= ClientFlags.Master;
+        c.Authenticated = true;
+        c.Db = db;
+        return c;
+    }
+
+    private async Task LoadSnapshotAsync(MasterLinkReader reader, string replId, long offset, CancellationToken ct)
+    {
+        string header = await reader.ReadLineAsync(ct);
+        if (!header.StartsWith('$')) throw new InvalidDataException("bad snapshot header: " + header);
+        byte[] rdb;
+        if (header.StartsWith("$EOF:", StringComparison.Ordinal))
+        {
+            var mark = Encoding.Latin1.GetBytes(header[5..]);
+            if (mark.Length != 40) throw new InvalidDataException("bad EOF mark: " + header);
+            rdb = await reader.ReadUntilMarkAsync(mark, ct);
+        }
+        else
+        {
+            if (!long.TryParse(header.AsSpan(1), out long len) || len < 0) throw new InvalidDataException("bad bulk length: " + header);
+            rdb = await reader.ReadExactAsync(len, ct);
+        }
+        // Loaded aside (no lock held while parsing) and swapped in whole; a replica keeps keys its master will expire.
+        var fresh = new Keyspace(_engine.Keyspace.DatabaseCount, _engine.Time) { IsReplica = true };
+        var result = RdbReader.Load(rdb, "master", fresh, new RdbLoadOptions
+        {
+            SkipExpired = false,
+            NowMs = _engine.Keyspace.NowMs,
+            VerifyChecksum = _engine.Config.RdbChecksum,
+        });
+        lock (_engine.SyncRoot)
+        {
+            ct.ThrowIfCancellationRequested();
+            _engine.Keyspace.ReplaceContents(fresh);
+            _master.SetIds(new ReplicationIds(replId, ReplicationIds.NoId, offset, -1));
+            _cachedReplId = replId;
+            _masterClient = NewMasterClient(result.ReplStreamDb ?? 0);
+        }
+    }
+
+    private Task SendAckAsync(Stream stream, CancellationToken ct)
+    {
+        long offset;
+        lock (_engine.SyncRoot) offset = _engine.ReplOffset;
+        return SendAsync(stream, Encode("REPLCONF", "ACK", offset.ToString(CultureInfo.InvariantCulture)), ct);
+    }
+
+    private async Task AckLoopAsync(Stream stream, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _engine.Time);
+        while (await timer.WaitForNextTickAsync(ct)) await SendAckAsync(stream, ct);
+    }
+
+    /// <summary>
+    /// Applies the stream: each complete command runs through the dispatcher as the master client (replies are
+    /// dropped), and the applied offset grows by the command's bytes. REPLCONF GETACK is answered with the offset
+    /// before it, as Redis does.
+    /// </summary>
+    private async Task ApplyStreamAsync(MasterLinkReader reader, Stream stream, CancellationToken ct)
+    {
+        var batch = new CommandBatch();
+        var args = new ArgList();
+        while (true)
+        {
+            if (reader.Buffered.Length > 0)
+            {
+                batch.Clear();
+                var seq = new ReadOnlySequence<byte>(reader.Buffered.ToArray());
+                var status = RespParser.Parse(seq, batch, new ParserLimits(long.MaxValue / 2, false), out var consumed, out string? error);
+                if (status == ParseStatus.ProtocolError) throw new InvalidDataException("master protocol error: " + error);
+                int used = (int)seq.Slice(0, consumed).Length;
+                long? ackAt = null;
+                lock (_engine.SyncRoot)
+                {
+                    var client = _masterClient ?? throw new ObjectDisposedException("master link");
+                    LastIoMs = _engine.Keyspace.NowMs;
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        batch.GetCommand(i, args);
+                        long size = EncodedLength(args);
+                        if (args.Count >= 2 && args.Is(0, "REPLCONF") && args.Is(1, "GETACK"))
+                            ackAt = _engine.ReplOffset;
+                        else
+                            _engine.Execute(client, args);
+                        _engine.ReplOffset += size;
+                    }
+                    // Nothing is ever replied to the master.
+                    var dropped = client.TakeOutput();
+                    if (dropped is not null) client.ReturnOutput(dropped);
+                }
+                reader.Consume(used);
+                if (ackAt is long at)
+                    await SendAsync(stream, Encode("REPLCONF", "ACK", at.ToString(CultureInfo.InvariantCulture)), ct);
+                if (batch.Count > 0 || used > 0) continue;
+            }
+            if (!await reader.FillAsync(ct)) throw new IOException("master closed the link");
+        }
+    }
+
+    /// <summary>Bytes of a command as a master writes it (`*N\r\n` then `$len\r\n&lt;arg&gt;\r\n` each).</summary>
+    private static long EncodedLength(ArgList args)
+    {
+        long n = 1 + Digits(args.Count) + 2;
+        for (int i = 0; i < args.Count; i++)
+        {
+            int len = args[i].Length;
+            n += 1 + Digits(len) + 2 + len + 2;
+        }
+        return n;
+    }
+
+    private static int Digits(long v) => v < 10 ? 1 : (int)Math.Floor(Math.Log10(v)) + 1;
+
+    // ---- introspection ----
+
+    /// <summary>ROLE, replica form: ["slave", host, port, state, offset (-1 without a master client)].</summary>
+    public void WriteRole(RespWriter reply)
+    {
+        reply.ArrayHeader(5);
+        reply.Bulk("slave"u8);
+        reply.Bulk(MasterHost ?? "");
+        reply.Integer(MasterPort);
+        reply.Bulk(State switch
+        {
+            MasterLinkState.Connect => "connect",
+            MasterLinkState.Connecting => "connecting",
+            MasterLinkState.Handshake => "handshake",
+            MasterLinkState.Sync => "sync",
+            _ => "connected",
+        });
+        reply.Integer(_masterClient is not null && State == MasterLinkState.Connected ? _engine.ReplOffset : -1);
+    }
+
+    /// <summary>The replica lines of INFO replication (role to replica_announced).</summary>
+    internal void AppendInfo(StringBuilder sb)
+    {
+        long now = _engine.Keyspace.NowMs;
+        void Line(string name, object value) => sb.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
+        bool up = State == MasterLinkState.Connected;
+        Line("role", "slave");
+        Line("master_host", MasterHost ?? "");
+        Line("master_port", MasterPort);
+        Line("master_link_status", up ? "up" : "down");
+        Line("master_last_io_seconds_ago", _masterClient is null ? -1 : (now - LastIoMs) / 1000);
+        Line("master_sync_in_progress", State == MasterLinkState.Sync ? 1 : 0);
+        Line("slave_read_repl_offset", _engine.ReplOffset);
+        Line("slave_repl_offset", _engine.ReplOffset);
+        if (!up) Line("master_link_down_since_seconds", LinkDownSinceMs < 0 ? -1 : (now - LinkDownSinceMs) / 1000);
+        Line("slave_priority", _engine.Config.ReplicaPriority);
+        Line("slave_read_only", _engine.Config.ReplicaReadOnly ? 1 : 0);
+        Line("replica_announced", 1);
+    }
+}
