@@ -1,5 +1,6 @@
 using RedisPanel.Engine;
 using RedisPanel.Node;
+using RedisPanel.Replication;
 using RedisPanel.Storage;
 using RedisPanel.Web.Topology;
 
@@ -50,6 +51,7 @@ public sealed class ManagedNode
         long keys, memory, ops, commands;
         int clients;
         string? replicaOf;
+        bool linkUp;
         lock (engine.SyncRoot)
         {
             keys = engine.Keyspace.TotalKeys();
@@ -59,10 +61,12 @@ public sealed class ManagedNode
             // The cron samples ops/sec; it does not run while stopped, so its last average would linger.
             ops = running ? engine.Stats.InstantaneousOpsPerSec : 0;
             commands = engine.Stats.TotalCommandsProcessed;
-            replicaOf = config.ReplicaOf;
+            // The live replication state (REPLICAOF at runtime changes it), not only what the config declared.
+            var link = node.ReplicaLink;
+            replicaOf = !running ? config.ReplicaOf : link.IsReplica ? $"{link.MasterHost} {link.MasterPort}" : null;
+            linkUp = running && link.State == MasterLinkState.Connected;
         }
-        // TODO(replication): take the role and link state from the replication layer once it exists.
-        var role = replicaOf is null ? NodeRole.Master : NodeRole.ReplicaPending;
+        var role = replicaOf is null ? NodeRole.Master : linkUp ? NodeRole.Replica : NodeRole.ReplicaPending;
         int port = running ? node.Port : config.Port;
         return new NodeViewModel(Name, config.Bind.FirstOrDefault()?.TrimStart('-') ?? "127.0.0.1", port, state,
             state == NodeState.Failed ? node.FailureReason : null, role, FormatMaster(replicaOf),

@@ -6,7 +6,7 @@ namespace RedisPanel.Web.Topology;
 public enum NodeRole
 {
     Master,
-    /// <summary>Declared with replicaof; the replication link is not established (replication is not built yet).</summary>
+    /// <summary>A replica whose link to its master is not up (connecting, syncing, or the master is down).</summary>
     ReplicaPending,
     Replica,
 }
@@ -41,7 +41,7 @@ public sealed record NodeViewModel(
     public string RoleLabel => Role switch
     {
         NodeRole.Master => "master",
-        NodeRole.ReplicaPending => "replica (pending)",
+        NodeRole.ReplicaPending => "replica (link down)",
         _ => "replica",
     };
 }

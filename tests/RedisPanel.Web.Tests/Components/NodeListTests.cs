@@ -48,7 +48,7 @@ public sealed class NodeListTests : BunitContext
         Assert.Null(master.QuerySelector("[data-testid=failure]"));
 
         var replica = Card(list, "6380");
-        Assert.Equal("replica (pending)", replica.QuerySelector("[data-testid=role]")!.TextContent.Trim());
+        Assert.Equal("replica (link down)", replica.QuerySelector("[data-testid=role]")!.TextContent.Trim());
         Assert.Contains("127.0.0.1:6379", replica.QuerySelector("[data-testid=master]")!.TextContent);
 
         Assert.Equal("stopped", Card(list, "6382").QuerySelector("[data-testid=state]")!.TextContent.Trim());

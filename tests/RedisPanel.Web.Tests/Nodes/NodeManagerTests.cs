@@ -50,16 +50,17 @@ public sealed class NodeManagerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Replicaof_nodes_show_a_pending_replica_role()
+    public async Task A_replica_whose_master_is_unreachable_shows_its_link_down()
     {
-        var m = Create(null, new NodeDefinition { Name = "m", Port = 0 }, new NodeDefinition { Name = "r", Port = 0, ReplicaOf = "127.0.0.1 6379" });
+        // Nothing listens on 127.0.0.2:7000 (loopback), so the link never comes up.
+        var m = Create(null, new NodeDefinition { Name = "m", Port = 0 }, new NodeDefinition { Name = "r", Port = 0, ReplicaOf = "127.0.0.2 7000" });
         await m.StartAsync(CancellationToken.None);
 
         Assert.Equal(NodeRole.Master, View(m, "m").Role);
         var r = View(m, "r");
         Assert.Equal(NodeRole.ReplicaPending, r.Role);
-        Assert.Equal("replica (pending)", r.RoleLabel);
-        Assert.Equal("127.0.0.1:6379", r.MasterAddress);
+        Assert.Equal("replica (link down)", r.RoleLabel);
+        Assert.Equal("127.0.0.2:7000", r.MasterAddress);
     }
 
     [Fact]
