@@ -58,18 +58,27 @@ public static partial class StringCommands
         }
         value += incr;
         var stored = FormatLong(value);
+        StoreResult(ctx, ref slot, exists, key, stored);
+        ctx.Reply.Integer(value);
+    }
+
+    /// <summary>
+    /// Writes a numeric result back: in place when the key exists (keeping its TTL, as INCR and INCRBYFLOAT do),
+    /// else as a new key; counts the change.
+    /// </summary>
+    private static void StoreResult(CommandContext ctx, ref ValueSlot slot, bool exists, ReadOnlySpan<byte> key, byte[] stored)
+    {
         if (exists)
         {
             slot.Value = stored;
             slot.AccessSeconds = ctx.Keyspace.LruClock;
-            db.SignalModified(key);
+            ctx.Db.SignalModified(key);
         }
         else
         {
-            db.Add(key, stored);
+            ctx.Db.Add(key, stored);
         }
         ctx.MarkDirty();
-        ctx.Reply.Integer(value);
     }
 
     private static void IncrByFloat(CommandContext ctx)
@@ -105,17 +114,7 @@ public static partial class StringCommands
         }
         // Redis stores the result as a string object, not int-encoded: OBJECT ENCODING says embstr even for "3".
         var stored = StringValue.MarkCreatedAsText(sum.ToHumanString());
-        if (exists)
-        {
-            slot.Value = stored;
-            slot.AccessSeconds = ctx.Keyspace.LruClock;
-            db.SignalModified(key);
-        }
-        else
-        {
-            db.Add(key, stored);
-        }
-        ctx.MarkDirty();
+        StoreResult(ctx, ref slot, exists, key, stored);
         ctx.Reply.Bulk(stored);
         // Always propagated as SET key <result> KEEPTTL, so float formatting never diverges on replicas.
         ctx.PropagateAs(SetWord, key.ToArray(), stored, KeepTtlWord);
