@@ -285,13 +285,7 @@ public static partial class SortedSetCommands
             return;
         }
         if (!TryLookup(ctx, ctx.Args[1], out var zset)) return;
-        long count = 0;
-        if (zset?.FirstInRange(range) is { } first)
-        {
-            var last = zset.LastInRange(range)!;
-            count = zset.RankOf(last) - zset.RankOf(first) + 1;
-        }
-        ctx.Reply.Integer(count);
+        ctx.Reply.Integer(zset is null ? 0 : CountBetween(zset, zset.FirstInRange(range), zset.LastInRange(range)));
     }
 
     private static void ZLexCount(CommandContext ctx)
@@ -302,14 +296,12 @@ public static partial class SortedSetCommands
             return;
         }
         if (!TryLookup(ctx, ctx.Args[1], out var zset)) return;
-        long count = 0;
-        if (zset?.FirstInRange(range) is { } first)
-        {
-            var last = zset.LastInRange(range)!;
-            count = zset.RankOf(last) - zset.RankOf(first) + 1;
-        }
-        ctx.Reply.Integer(count);
+        ctx.Reply.Integer(zset is null ? 0 : CountBetween(zset, zset.FirstInRange(range), zset.LastInRange(range)));
     }
+
+    /// <summary>Elements from <paramref name="first"/> to <paramref name="last"/> inclusive (0 when the range is empty), by rank.</summary>
+    private static long CountBetween(RedisSortedSet zset, ZNode? first, ZNode? last) =>
+        first is null || last is null ? 0 : zset.RankOf(last) - zset.RankOf(first) + 1;
 
     // ---- ZREMRANGEBYRANK / BYSCORE / BYLEX ----
 
