@@ -166,6 +166,18 @@ public static partial class SortedSetCommands
         return length;
     }
 
+    /// <summary>Emits <paramref name="count"/> elements walking from <paramref name="node"/> (counted beforehand).</summary>
+    private static long EmitRun(RangeSink sink, ZNode? node, long count, bool reverse)
+    {
+        sink.Begin(count);
+        for (long i = 0; i < count; i++)
+        {
+            sink.Emit(node!);
+            node = reverse ? node!.Previous : node!.Next;
+        }
+        return count;
+    }
+
     private static long RangeByScore(RangeSink sink, RedisSortedSet zset, in ScoreRange range, long offset, long limit, bool reverse)
     {
         // An offset past the end answers at once; a negative offset walks off the set (empty), a negative
@@ -180,13 +192,7 @@ public static partial class SortedSetCommands
         long count = 0;
         for (var n = node; n is not null && count != limit && (reverse ? range.GteMin(n.Score) : range.LteMax(n.Score)); n = reverse ? n.Previous : n.Next)
             count++;
-        sink.Begin(count);
-        for (long i = 0; i < count; i++)
-        {
-            sink.Emit(node!);
-            node = reverse ? node!.Previous : node!.Next;
-        }
-        return count;
+        return EmitRun(sink, node, count, reverse);
     }
 
     private static long RangeByLex(RangeSink sink, RedisSortedSet zset, in LexRange range, long offset, long limit, bool reverse)
@@ -201,13 +207,7 @@ public static partial class SortedSetCommands
         long count = 0;
         for (var n = node; n is not null && count != limit && (reverse ? range.GteMin(n.Member) : range.LteMax(n.Member)); n = reverse ? n.Previous : n.Next)
             count++;
-        sink.Begin(count);
-        for (long i = 0; i < count; i++)
-        {
-            sink.Emit(node!);
-            node = reverse ? node!.Previous : node!.Next;
-        }
-        return count;
+        return EmitRun(sink, node, count, reverse);
     }
 
     private static ZNode? Skip(ZNode? node, long offset, bool reverse)
