@@ -133,6 +133,16 @@ public static class BitmapCommands
         ctx.Reply.Integer(bit);
     }
 
+    /// <summary>Redis's BITCOUNT/BITPOS index rules: negative indexes count from the end, then clamp to [0, len-1].</summary>
+    private static void ClampRange(ref long start, ref long end, long totlen)
+    {
+        if (start < 0) start = totlen + start;
+        if (end < 0) end = totlen + end;
+        if (start < 0) start = 0;
+        if (end < 0) end = 0;
+        if (end >= totlen) end = totlen - 1;
+    }
+
     private static void BitCount(CommandContext ctx)
     {
         var args = ctx.Args;
@@ -164,11 +174,7 @@ public static class BitmapCommands
                 }
             }
             if (isBit) totlen <<= 3;
-            if (start < 0) start = totlen + start;
-            if (end < 0) end = totlen + end;
-            if (start < 0) start = 0;
-            if (end < 0) end = 0;
-            if (end >= totlen) end = totlen - 1;
+            ClampRange(ref start, ref end, totlen);
         }
         else if (args.Count == 2)
         {
@@ -253,11 +259,7 @@ public static class BitmapCommands
             }
             else end = isBit ? (totlen << 3) + 7 : totlen - 1;
             if (isBit) totlen <<= 3;
-            if (start < 0) start = totlen + start;
-            if (end < 0) end = totlen + end;
-            if (start < 0) start = 0;
-            if (end < 0) end = 0;
-            if (end >= totlen) end = totlen - 1;
+            ClampRange(ref start, ref end, totlen);
         }
         else if (args.Count == 3)
         {
