@@ -91,6 +91,7 @@ public sealed partial class RedisNode : IAsyncDisposable
         ReplicationCommands.Register(engine.Table, Replication, ReplicaLink);
         ReplicaLink.LinkUp += partial => NodeLog.ReplicaLinkUp(Logger, Name, partial ? "partial resync" : "full sync");
         ReplicaLink.LinkLost += reason => NodeLog.ReplicaLinkLost(Logger, Name, reason);
+        Replication.Event += e => ReplicationEvent?.Invoke(this, e);
         Replication.SyncFailed += ex => NodeLog.ReplicaSyncFailed(Logger, ex, Name);
         Replication.ReplicaOnline += (link, partial) =>
             NodeLog.ReplicaOnline(Logger, Name, $"{link.Ip}:{link.ListeningPort}", partial ? "partial resync" : "full sync");
@@ -102,6 +103,13 @@ public sealed partial class RedisNode : IAsyncDisposable
         });
         return engine;
     }
+
+    /// <summary>
+    /// Every replication event of this node (sync started/finished full or partial, link down, promotion, replicas
+    /// served ...). Raised on the thread that made it happen, often under the node's lock: keep handlers short.
+    /// Survives restarts (the engine is recreated; this event is the node's).
+    /// </summary>
+    public event Action<RedisNode, ReplicationEvent>? ReplicationEvent;
 
     /// <summary>Raised after the node stopped because a client sent SHUTDOWN (a process host exits then).</summary>
     public event Action<RedisNode, ShutdownFlags>? ShutdownRequested;

@@ -48,4 +48,7 @@ public sealed class ReplicaLink
             return colon > 0 ? addr[..colon] : addr;
         }
     }
+
+    /// <summary>"ip:listening-port" as the dashboard names the replica.</summary>
+    public string Endpoint => $"{Ip}:{ListeningPort}";
 }

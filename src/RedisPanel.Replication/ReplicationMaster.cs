@@ -68,6 +68,13 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <summary>Raised (under the lock) when a replica comes online after a full sync or a partial resync.</summary>
     public event Action<ReplicaLink, bool>? ReplicaOnline;
 
+    /// <summary>Every replication event of this node, master and replica side (see <see cref="ReplicationEvent"/>).</summary>
+    public event Action<ReplicationEvent>? Event;
+
+    /// <summary>Raises <see cref="Event"/> stamped with the node's clock.</summary>
+    internal void Raise(ReplicationEventKind kind, bool? partial, string? peer, string message) =>
+        Event?.Invoke(new ReplicationEvent(kind, _engine.Keyspace.NowMs, partial, peer, message));
+
     // ---- the stream ----
 
     /// <inheritdoc />
@@ -121,6 +128,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
     {
         Ids = Ids.Promote(_engine.NewRandomId());
         _selectedDb = -1;
+        Raise(ReplicationEventKind.Promoted, null, null, $"promoted to master; replid2 {Ids.ReplId2} valid up to offset {Ids.SecondOffset - 1}");
         // Keep (or start) a backlog at the current offset without a new history, so a former sibling that asks for
         // offset+1 with the old id gets +CONTINUE.
         _backlog ??= new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
@@ -168,6 +176,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
                 reply.Raw(missing);
                 _engine.Stats.SyncPartialOk++;
                 ReplicaOnline?.Invoke(link, true);
+                Raise(ReplicationEventKind.ReplicaSyncServed, true, link.Endpoint, $"partial resync of {missing.Length} bytes from the backlog");
                 return;
             }
             if (PsyncDecision.CountsAsPartialError(outcome)) _engine.Stats.SyncPartialErr++;
@@ -181,6 +190,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         job.Waiters.Add(replica);
         // A legacy SYNC gets the payload without the +FULLRESYNC line.
         if (!legacy) reply.Raw(Encoding.ASCII.GetBytes($"+FULLRESYNC {_engine.ReplId} {job.Offset}\r\n"));
+        Raise(ReplicationEventKind.ReplicaSyncServed, false, replica.Endpoint, legacy ? "full sync (SYNC)" : "full sync");
     }
 
     private ReplicaLink Attach(ClientSession client)
@@ -263,6 +273,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
             link.AckTimeMs = _engine.Keyspace.NowMs;
             link.Client.NotifyOutput();
             ReplicaOnline?.Invoke(link, false);
+            Raise(ReplicationEventKind.ReplicaOnline, false, link.Endpoint, "replica online after full sync");
         }
     }
 
@@ -281,6 +292,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
     {
         if (!_byClient.Remove(client, out var link)) return;
         _replicas.Remove(link);
+        Raise(ReplicationEventKind.ReplicaDisconnected, null, link.Endpoint, "replica disconnected");
         // The backlog stays (repl-backlog-ttl), so the replica can come back with PSYNC and CONTINUE.
     }
 

@@ -79,6 +79,7 @@ public sealed class ReplicationReplica
         _engine.Keyspace.IsReplica = true;
         _engine.Config.ReplicaOf = $"{host} {port}";
         State = MasterLinkState.Connect;
+        _master.Raise(ReplicationEventKind.ReplicaOf, null, $"{host}:{port}", $"replicating from {host}:{port}");
         _cts = new CancellationTokenSource();
         var ct = _cts.Token;
         _loop = Task.Run(() => RunAsync(host, port, ct));
@@ -131,12 +132,12 @@ public sealed class ReplicationReplica
                                           or InvalidDataException or ObjectDisposedException or OperationCanceledException)
             {
                 // Link lost or refused: reconnect (Redis retries from its 1 Hz cron).
-                if (!ct.IsCancellationRequested) LinkLost?.Invoke(e.Message);
+                if (!ct.IsCancellationRequested) OnLinkLost(e.Message);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
-                LinkLost?.Invoke($"{e.GetType().Name}: {e.Message}");
+                OnLinkLost($"{e.GetType().Name}: {e.Message}");
             }
             lock (_engine.SyncRoot)
             {
@@ -148,6 +149,12 @@ public sealed class ReplicationReplica
             }
             await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    private void OnLinkLost(string reason)
+    {
+        LinkLost?.Invoke(reason);
+        _master.Raise(ReplicationEventKind.LinkDown, null, MasterHost is null ? null : $"{MasterHost}:{MasterPort}", reason);
     }
 
     private static byte[] Encode(params string[] args)
@@ -220,7 +227,11 @@ public sealed class ReplicationReplica
             var parts = reply.Split(' ');
             if (parts.Length != 3 || parts[1].Length != 40 || !long.TryParse(parts[2], out long offset))
                 throw new InvalidDataException("bad +FULLRESYNC: " + reply);
-            lock (_engine.SyncRoot) State = MasterLinkState.Sync;
+            lock (_engine.SyncRoot)
+            {
+                State = MasterLinkState.Sync;
+                _master.Raise(ReplicationEventKind.SyncStarted, false, $"{host}:{port}", "full resync: loading the master's snapshot");
+            }
             await LoadSnapshotAsync(reader, parts[1], offset, ct);
             partial = false;
         }
@@ -250,6 +261,7 @@ public sealed class ReplicationReplica
             State = MasterLinkState.Connected;
             LastIoMs = _engine.Keyspace.NowMs;
             LinkUp?.Invoke(partial);
+            _master.Raise(ReplicationEventKind.SyncFinished, partial, $"{host}:{port}", partial ? "link up after partial resync" : "link up after full sync");
         }
         await SendAckAsync(stream, ct); // right after loading, as replicationSendAck after readSyncBulkPayload
         using var ackLoopStop = CancellationTokenSource.CreateLinkedTokenSource(ct);

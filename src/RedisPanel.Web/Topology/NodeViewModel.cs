@@ -21,6 +21,9 @@ public enum NodeRole
 /// <param name="FailureReason">Why the node is <see cref="NodeState.Failed"/> (Redis's wording where Redis has one).</param>
 /// <param name="MasterAddress">"host:port" of the master when the node is (meant to be) a replica.</param>
 /// <param name="UsedMemoryBytes">Approximate bytes of the dataset (keys, values, per-key overhead).</param>
+/// <param name="Replication">INFO replication of the node (<see cref="ReplicationView.Empty"/> while it is not running).</param>
+/// <param name="External">Attached by host:port (a real redis-server or a remote node), not hosted by this process.</param>
+/// <param name="Loading">INFO persistence loading:1 (the node answers -LOADING).</param>
 public sealed record NodeViewModel(
     string Name,
     string Host,
@@ -34,7 +37,10 @@ public sealed record NodeViewModel(
     long OpsPerSec,
     long UsedMemoryBytes,
     long TotalCommandsProcessed,
-    string? ConfigFile)
+    string? ConfigFile,
+    ReplicationView? Replication = null,
+    bool External = false,
+    bool Loading = false)
 {
     public string Endpoint => $"{Host}:{Port}";
 

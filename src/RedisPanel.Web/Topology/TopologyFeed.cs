@@ -43,8 +43,22 @@ public sealed class TopologyFeed : BackgroundService, ITopologyClient
         }
         // Unregister even if the caller never enumerates the stream.
         var registration = ct.Register(() => Unsubscribe(sub));
-        return new TopologySubscription(snapshot, ReadAsync(sub, registration, ct));
+        return new TopologySubscription(snapshot, [], ReadAsync(sub, registration, ct));
     }
+
+    // TODO(dashboard-actions): the rewiring actions, console, history and read-only switch are being built; until
+    // then they answer that they are not available.
+    private static Task<NodeActionResult> NotYet(string what) => Task.FromResult(NodeActionResult.Fail($"{what} is not available yet"));
+    public Task<NodeActionResult> ReplicaOfAsync(string name, string masterName, IProgress<string>? progress = null, CancellationToken ct = default) => NotYet("REPLICAOF");
+    public Task<NodeActionResult> PromoteAsync(string name, bool repointSiblings, IProgress<string>? progress = null, CancellationToken ct = default) => NotYet("Promote");
+    public Task<NodeActionResult> SwitchoverAsync(string name, IProgress<string>? progress = null, CancellationToken ct = default) => NotYet("Switchover");
+    public Task<NodeActionResult> DetachAsync(string name, CancellationToken ct = default) => NotYet("Detach");
+    public Task<NodeActionResult> CutLinkAsync(string name, TimeSpan duration, CancellationToken ct = default) => NotYet("Cut link");
+    public Task<NodeActionResult> PersistTopologyAsync(IProgress<string>? progress = null, CancellationToken ct = default) => NotYet("Persist topology");
+    public Task<NodeActionResult> AttachExternalAsync(string host, int port, string? password, CancellationToken ct = default) => NotYet("Attach");
+    public Task<ConsoleReply> ExecuteAsync(string name, string commandLine, CancellationToken ct = default) => Task.FromResult(new ConsoleReply(true, "console not available yet"));
+    public IReadOnlyList<NodeSample> GetHistory(string name) => [];
+    public bool IsReadOnly => false;
 
     public Task<NodeActionResult> StartNodeAsync(string name, CancellationToken ct = default) => _manager.StartNodeAsync(name, ct);
     public Task<NodeActionResult> StopNodeAsync(string name, CancellationToken ct = default) => _manager.StopNodeAsync(name, ct);
@@ -113,7 +127,7 @@ public sealed class TopologyFeed : BackgroundService, ITopologyClient
         lock (_gate) _subscribers.Remove(sub);
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<NodeChange>> ReadAsync(Subscriber sub, CancellationTokenRegistration registration,
+    private async IAsyncEnumerable<TopologyBatch> ReadAsync(Subscriber sub, CancellationTokenRegistration registration,
         [EnumeratorCancellation] CancellationToken ct)
     {
         try
@@ -123,7 +137,7 @@ public sealed class TopologyFeed : BackgroundService, ITopologyClient
                 await sub.Signal.Reader.WaitToReadAsync(ct);
                 sub.Signal.Reader.TryRead(out _);
                 var batch = sub.Take();
-                if (batch.Count > 0) yield return batch;
+                if (batch.Count > 0) yield return new TopologyBatch(batch, []);
             }
         }
         finally

@@ -9,7 +9,7 @@ namespace RedisPanel.Web.Tests.Infrastructure;
 /// <summary>A topology door for component tests: a fixed snapshot, changes pushed by the test, actions recorded.</summary>
 public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopologyClient
 {
-    private readonly Channel<IReadOnlyList<NodeChange>> _changes = Channel.CreateUnbounded<IReadOnlyList<NodeChange>>();
+    private readonly Channel<TopologyBatch> _changes = Channel.CreateUnbounded<TopologyBatch>();
 
     /// <summary>Actions asked for, as "stop 6379", "add" ...</summary>
     public List<string> Calls { get; } = new();
@@ -21,11 +21,24 @@ public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopol
         string? failure = null, NodeRole role = NodeRole.Master, string? master = null) =>
         new(name, "127.0.0.1", port, state, failure, role, master, keys, 2, 15, 2048, 100, null);
 
-    public void Push(params NodeChange[] batch) => _changes.Writer.TryWrite(batch);
+    public void Push(params NodeChange[] batch) => _changes.Writer.TryWrite(new TopologyBatch(batch, []));
 
-    public TopologySubscription Subscribe(CancellationToken ct) => new([.. snapshot], ReadAsync(ct));
+    public void PushEvents(params TopologyEvent[] events) => _changes.Writer.TryWrite(new TopologyBatch([], events));
 
-    private async IAsyncEnumerable<IReadOnlyList<NodeChange>> ReadAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The event log the subscription starts with.</summary>
+    public List<TopologyEvent> RecentEvents { get; } = new();
+
+    /// <summary>What <see cref="GetHistory"/> returns, per node.</summary>
+    public Dictionary<string, List<NodeSample>> History { get; } = new();
+
+    /// <summary>Replies of <see cref="ExecuteAsync"/>, per command line.</summary>
+    public Dictionary<string, ConsoleReply> ConsoleReplies { get; } = new();
+
+    public bool IsReadOnly { get; set; }
+
+    public TopologySubscription Subscribe(CancellationToken ct) => new([.. snapshot], [.. RecentEvents], ReadAsync(ct));
+
+    private async IAsyncEnumerable<TopologyBatch> ReadAsync([EnumeratorCancellation] CancellationToken ct)
     {
         while (await _changes.Reader.WaitToReadAsync(ct))
             while (_changes.Reader.TryRead(out var batch)) yield return batch;
@@ -36,6 +49,22 @@ public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopol
     public Task<NodeActionResult> RestartNodeAsync(string name, CancellationToken ct = default) => Record($"restart {name}");
     public Task<NodeActionResult> AddNodeAsync(CancellationToken ct = default) => Record("add");
     public Task<NodeActionResult> RemoveNodeAsync(string name, CancellationToken ct = default) => Record($"remove {name}");
+
+    public Task<NodeActionResult> ReplicaOfAsync(string name, string masterName, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"replicaof {name} {masterName}");
+    public Task<NodeActionResult> PromoteAsync(string name, bool repointSiblings, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"promote {name}{(repointSiblings ? " repoint" : "")}");
+    public Task<NodeActionResult> SwitchoverAsync(string name, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"switchover {name}");
+    public Task<NodeActionResult> DetachAsync(string name, CancellationToken ct = default) => Record($"detach {name}");
+    public Task<NodeActionResult> CutLinkAsync(string name, TimeSpan duration, CancellationToken ct = default) => Record($"cutlink {name} {duration.TotalSeconds}");
+    public Task<NodeActionResult> PersistTopologyAsync(IProgress<string>? progress = null, CancellationToken ct = default) => Record("persist");
+    public Task<NodeActionResult> AttachExternalAsync(string host, int port, string? password, CancellationToken ct = default) => Record($"attach {host}:{port}");
+
+    public Task<ConsoleReply> ExecuteAsync(string name, string commandLine, CancellationToken ct = default)
+    {
+        lock (Calls) Calls.Add($"exec {name} {commandLine}");
+        return Task.FromResult(ConsoleReplies.TryGetValue(commandLine, out var r) ? r : new ConsoleReply(true, "(error) ERR unknown command"));
+    }
+
+    public IReadOnlyList<NodeSample> GetHistory(string name) => History.TryGetValue(name, out var h) ? h : [];
 
     private Task<NodeActionResult> Record(string call)
     {

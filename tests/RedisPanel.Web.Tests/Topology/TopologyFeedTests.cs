@@ -62,7 +62,7 @@ public sealed class TopologyFeedTests : IAsyncLifetime
         await using var changes = sub.Changes.GetAsyncEnumerator(cts.Token);
         Assert.True(await changes.MoveNextAsync());
 
-        var forNode = changes.Current.Where(c => c.Node.Name == "replica-a").ToList();
+        var forNode = changes.Current.Nodes.Where(c => c.Node.Name == "replica-a").ToList();
         Assert.Single(forNode);
         Assert.Equal(NodeState.Stopped, forNode[0].Node.State);
     }
@@ -117,11 +117,11 @@ public sealed class TopologyFeedTests : IAsyncLifetime
         Assert.True(css.IsSuccessStatusCode, $"app.css: {css.StatusCode}");
     }
 
-    private static async Task NextMatchingAsync(IAsyncEnumerator<IReadOnlyList<NodeChange>> changes, Func<NodeViewModel, bool> match)
+    private static async Task NextMatchingAsync(IAsyncEnumerator<TopologyBatch> changes, Func<NodeViewModel, bool> match)
     {
         // bounded by the subscription's cancellation token
         while (await changes.MoveNextAsync())
-            if (changes.Current.Any(c => c.Kind == NodeChangeKind.Upsert && match(c.Node))) return;
+            if (changes.Current.Nodes.Any(c => c.Kind == NodeChangeKind.Upsert && match(c.Node))) return;
         throw new InvalidOperationException("feed ended");
     }
 }
