@@ -120,6 +120,35 @@ public sealed class RedisDatabase
         _owner.NotifyModified(Index, key);
     }
 
+    /// <summary>
+    /// SET's store step: stores a copy of <paramref name="value"/> as the string value of <paramref name="key"/>
+    /// and returns the stored array. When the key already holds a plain string of the same length, the bytes are
+    /// copied into that array instead of a new one (Redis frees the old value at once; here a replaced 1 KB array
+    /// would be garbage in the pinned heap until a gen2 GC). Only safe when nothing else can see the old array:
+    /// no snapshot is open (snapshots share values) and the value is longer than
+    /// <see cref="StringValue.MaxSharedLength"/> (shorter ones may be shared by COPY or carry an encoding mark).
+    /// </summary>
+    public byte[] SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool keepTtl = false)
+    {
+        ref ValueSlot slot = ref _main.GetOrAdd(key, out bool existed);
+        byte[] stored;
+        if (existed && value.Length > StringValue.MaxSharedLength && slot.Value is byte[] old && old.Length == value.Length
+            && _owner.ActiveSnapshots == 0)
+        {
+            value.CopyTo(old);
+            stored = old;
+        }
+        else
+        {
+            stored = StringValue.NewArray(value);
+            slot.Value = stored;
+        }
+        slot.AccessSeconds = _owner.LruClock;
+        if (existed && !keepTtl && _expires.Count != 0) _expires.Remove(key);
+        _owner.NotifyModified(Index, key);
+        return stored;
+    }
+
     /// <summary>Adds a key that is known to be absent (after a failed lookup). Returns the stored key array.</summary>
     public void Add(ReadOnlySpan<byte> key, object value) => Set(key, value, keepTtl: false);
 

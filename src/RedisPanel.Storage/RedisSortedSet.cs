@@ -66,6 +66,9 @@ public sealed class ZNode
         return ref _upper![i - 1];
     }
 
+    /// <summary>How many levels the node has.</summary>
+    internal int LevelCount => 1 + (_upper?.Length ?? 0);
+
     /// <summary>Grows the header to <paramref name="levels"/> levels (new levels empty).</summary>
     internal void GrowTo(int levels)
     {
@@ -404,6 +407,16 @@ public sealed class RedisSortedSet : RedisCollection
 
     private ZNode SkiplistInsert(double score, byte[] member)
     {
+        var node = new ZNode(RandomLevel(), member, score);
+        SkiplistLink(node);
+        return node;
+    }
+
+    /// <summary>Links <paramref name="node"/> (unlinked, its score set) at its place, keeping its level count.</summary>
+    private void SkiplistLink(ZNode node)
+    {
+        double score = node.Score;
+        byte[] member = node.Member;
         Span<long> rank = stackalloc long[MaxLevel];
         var update = t_update ??= new ZNode[MaxLevel];
         var x = _header;
@@ -417,7 +430,7 @@ public sealed class RedisSortedSet : RedisCollection
             }
             update[i] = x;
         }
-        int level = RandomLevel();
+        int level = node.LevelCount;
         if (level > _level)
         {
             _header.GrowTo(level);
@@ -429,7 +442,6 @@ public sealed class RedisSortedSet : RedisCollection
             }
             _level = level;
         }
-        var node = new ZNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
             node.L(i).Forward = update[i].L(i).Forward;
@@ -442,7 +454,6 @@ public sealed class RedisSortedSet : RedisCollection
         if (node.L(0).Forward is { } next) next.Backward = node;
         else _tail = node;
         _length++;
-        return node;
     }
 
     private void SkiplistDelete(ZNode node)
@@ -482,9 +493,11 @@ public sealed class RedisSortedSet : RedisCollection
             node.Score = newScore;
             return;
         }
+        // Otherwise unlink and relink the same node (its levels kept, as zslUpdateScore reuses the node), so the
+        // member table keeps pointing at it and nothing is allocated.
         SkiplistDelete(node);
-        var fresh = SkiplistInsert(newScore, node.Member);
-        _dict?.Set(node.Member, fresh, node.Member);
+        node.Score = newScore;
+        SkiplistLink(node);
     }
 }
 

@@ -46,6 +46,26 @@ public sealed class MutableString
 
 public static class StringValue
 {
+    /// <summary>
+    /// Plain string arrays up to this length may be shared between keys (COPY) and marked by
+    /// <see cref="MarkCreatedAsText"/>; longer ones belong to exactly one key, so a SET of the same length may
+    /// overwrite them in place (<see cref="RedisDatabase.SetString"/>).
+    /// </summary>
+    public const int MaxSharedLength = 20;
+
+    /// <summary>Values at least this long go to the pinned object heap (same policy and reason as ArgList.ToArray
+    /// in Protocol: long-lived values are not copied gen0 → gen1 → gen2, and the pinned heap is never compacted).</summary>
+    public const int LongLivedThreshold = 512;
+
+    /// <summary>A new array holding a copy of <paramref name="value"/>, pinned when long (see <see cref="LongLivedThreshold"/>).</summary>
+    public static byte[] NewArray(ReadOnlySpan<byte> value)
+    {
+        if (value.Length < LongLivedThreshold) return value.ToArray();
+        var copy = GC.AllocateUninitializedArray<byte>(value.Length, pinned: true);
+        value.CopyTo(copy);
+        return copy;
+    }
+
     /// <summary>True when <paramref name="value"/> is a string value (byte[] or MutableString).</summary>
     public static bool IsString(object value) => value is byte[] or MutableString;
 

@@ -209,7 +209,9 @@ public static partial class KeyCommands
         }
         object copy = value switch
         {
-            byte[] b => b, // immutable: shared, like a refcounted embstr
+            // Short arrays are shared (immutable, like a refcounted embstr; an INCRBYFLOAT mark follows them);
+            // longer ones are copied, because SET may overwrite a key's long array in place.
+            byte[] b => b.Length <= StringValue.MaxSharedLength ? b : StringValue.NewArray(b),
             MutableString m => new MutableString(m.Span),
             RedisCollection c => c.DeepClone(),
             _ => value,

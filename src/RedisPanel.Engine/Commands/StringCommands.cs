@@ -242,8 +242,7 @@ public static partial class StringCommands
             db.Peek(key);
         }
 
-        var value = ctx.Args.ToArray(valueIndex);
-        db.Set(key, value, keepTtl: (flags & SetFlags.KeepTtl) != 0);
+        var value = db.SetString(key, ctx.Args[valueIndex], keepTtl: (flags & SetFlags.KeepTtl) != 0);
         ctx.MarkDirty();
 
         if (expireIndex != 0)
@@ -370,7 +369,7 @@ public static partial class StringCommands
         {
             var key = ctx.Args[j];
             if (db.ExpiresCount != 0) db.Peek(key); // expire (and propagate DEL) before overwriting, as setKey's lookup
-            db.Set(key, ctx.Args.ToArray(j + 1));
+            db.SetString(key, ctx.Args[j + 1]);
         }
         ctx.MarkDirty((argc - 1) / 2);
         if (nx) ctx.Reply.Integer(1);
