@@ -1,9 +1,15 @@
-// A sorted set (Redis's zset): a skiplist with spans ordered by (score, member) — so rank queries are O(log n)
-// like Redis's zslGetRank — plus a member → node table for O(1) ZSCORE. Redis keeps small sets in a listpack;
-// we always use the skiplist but report the encoding Redis would have (listpack until a set grows past
-// zset-max-listpack-entries or gets a member longer than zset-max-listpack-value; never converted back,
-// except for freshly built results, as Redis's zsetConvertToListpackIfNeeded).
-// Not thread-safe: the node's ordering lock covers every call.
+// A sorted set (Redis's zset) in Redis's two encodings. "listpack": one packed byte[] of (member, score) entries
+// sorted by (score, member), while the set has at most zset-max-listpack-entries members of at most
+// zset-max-listpack-value bytes — ~40 B for a 3-member set where the skiplist costs ~700 B. "skiplist": a ZSkiplist
+// (skiplist with spans + member table) once a set outgrows either limit; never converted back except for freshly
+// built results, as Redis's zsetConvertToListpackIfNeeded.
+// The packed array is never written in place: every change makes a new exact-size array (as a listpack insert
+// reallocs), so an array is an immutable version of the set. Node-based reads (ranges, ranks by node, ZSCAN) of a
+// packed set walk a transient ZSkiplist built from that version and cached per thread by array identity, so a
+// command's repeated walks build it once and a snapshot thread never sees a half-written set.
+// Not thread-safe for writers: the node's ordering lock covers every mutating call.
+using System.Buffers.Binary;
+
 namespace RedisPanel.Storage;
 
 /// <summary>Flags of <see cref="RedisSortedSet.Add"/> (Redis's ZADD_IN_*).</summary>
@@ -31,75 +37,16 @@ public enum ZAddResult
     NaN,
 }
 
-/// <summary>One level of a skiplist node: the next node on that level and how many elements the link skips.</summary>
-internal struct ZLevel
-{
-    public ZNode? Forward;
-    public long Span;
-}
-
-/// <summary>One element of a sorted set. Members are immutable once inserted.</summary>
-/// <remarks>
-/// Level 0 lives inline in the node and only levels 1.. take an array: three nodes in four have a single level
-/// (p = 1/4, as ZSKIPLIST_P), so most nodes are one object. The header's upper array grows with the set's
-/// current max level instead of being preallocated to <see cref="RedisSortedSet.MaxLevel"/>.
-/// </remarks>
-public sealed class ZNode
-{
-    internal ZNode(int levels, byte[] member, double score)
-    {
-        if (levels > 1) _upper = new ZLevel[levels - 1];
-        Member = member;
-        Score = score;
-    }
-
-    public byte[] Member { get; }
-    public double Score { get; internal set; }
-    private ZLevel _level0;
-    private ZLevel[]? _upper;
-    internal ZNode? Backward;
-
-    /// <summary>Level <paramref name="i"/> (0 ≤ i &lt; the node's level count).</summary>
-    internal ref ZLevel L(int i)
-    {
-        if (i == 0) return ref _level0;
-        return ref _upper![i - 1];
-    }
-
-    /// <summary>How many levels the node has.</summary>
-    internal int LevelCount => 1 + (_upper?.Length ?? 0);
-
-    /// <summary>Grows the header to <paramref name="levels"/> levels (new levels empty).</summary>
-    internal void GrowTo(int levels)
-    {
-        if (levels - 1 > (_upper?.Length ?? 0)) Array.Resize(ref _upper, levels - 1);
-    }
-
-    /// <summary>The next element in ascending order, or null.</summary>
-    public ZNode? Next => _level0.Forward;
-
-    /// <summary>The previous element in ascending order, or null.</summary>
-    public ZNode? Previous => Backward;
-}
-
 public sealed class RedisSortedSet : RedisCollection
 {
     public const int MaxLevel = 32;
     /// <summary>Redis's default zset-max-listpack-entries / zset-max-listpack-value.</summary>
     public const int DefaultListpackEntries = 128, DefaultListpackValue = 64;
 
-    private readonly ZNode _header = new(1, [], 0);
-    /// <summary>Sets up to this many members have no member table: lookups walk level 0 (a few compares), as Redis
-    /// scans a small listpack. Saves the table's ≈ 210 B on every small set.</summary>
-    private const int TablelessMembers = 8;
-
-    private KeyTable<ZNode>? _dict;
-    private ZNode? _tail;
-    private int _level = 1;
-    private long _length;
-    private long _memberBytes;
-    private ulong _rng;
-
+    /// <summary>The listpack form (byte[]: entries <c>[varint member length][member][score]</c>) or a ZSkiplist.</summary>
+    private object _repr;
+    /// <summary>Entries in the listpack form.</summary>
+    private int _packedCount;
     private readonly EncodingLimits _limits;
 
     /// <summary>A set with fixed thresholds (tests, loaders that do not know the node's limits).</summary>
@@ -119,8 +66,7 @@ public sealed class RedisSortedSet : RedisCollection
     public RedisSortedSet(EncodingLimits limits, bool skiplist = false)
     {
         _limits = limits;
-        _rng = (ulong)Random.Shared.NextInt64() | 1;
-        IsSkiplist = skiplist || limits.ZsetMaxListpackEntries == 0;
+        _repr = skiplist || limits.ZsetMaxListpackEntries == 0 ? new ZSkiplist() : Array.Empty<byte>();
     }
 
     /// <summary>zset-max-listpack-entries as read now (clamped to int: no set gets that long).</summary>
@@ -129,62 +75,89 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>zset-max-listpack-value as read now, in bytes.</summary>
     public int MaxListpackValue => (int)Math.Min(_limits.ZsetMaxListpackValue, int.MaxValue);
 
-    /// <summary>True once Redis would have converted this set from listpack to skiplist.</summary>
-    public bool IsSkiplist { get; private set; }
+    /// <summary>True once the set is in the skiplist encoding (Redis converted it from listpack).</summary>
+    public bool IsSkiplist => _repr is ZSkiplist;
 
     public override string TypeName => "zset";
     public override string Encoding => IsSkiplist ? "skiplist" : "listpack";
-    public override long Count => _length;
+    public override long Count => _repr is ZSkiplist s ? s.Length : _packedCount;
 
     /// <summary>The lowest element, or null when empty.</summary>
-    public ZNode? First => _header.Next;
+    public ZNode? First => Nodes.First;
 
     /// <summary>The highest element, or null when empty.</summary>
-    public ZNode? Last => _tail;
+    public ZNode? Last => Nodes.Last;
 
-    /// <summary>The member → node table (ZSCAN walks it with Redis's cursor when the set is a skiplist); built on
-    /// first use for a set small enough to have none, and kept from then on.</summary>
-    public KeyTable<ZNode> Members => _dict ??= BuildTable();
+    /// <summary>The member → node table (ZSCAN walks it with Redis's cursor when the set is a skiplist; of a
+    /// listpack set it is the table of a transient copy, see the file header).</summary>
+    public KeyTable<ZNode> Members => Nodes.Members;
 
-    private KeyTable<ZNode> BuildTable()
+    // ---- node view ----
+
+    [ThreadStatic] private static byte[]? t_viewOf;
+    [ThreadStatic] private static ZSkiplist? t_view;
+
+    /// <summary>The skiplist, or for a listpack set a skiplist copy of its current version (see the file header).</summary>
+    private ZSkiplist Nodes
     {
-        var table = new KeyTable<ZNode>((int)Math.Min(_length, 1 << 30));
-        for (var n = First; n is not null; n = n.Next) table.Set(n.Member, n, n.Member);
-        return table;
+        get
+        {
+            var repr = _repr; // read once: a snapshot thread may call this while the owner replaces a version
+            if (repr is ZSkiplist s) return s;
+            var packed = (byte[])repr;
+            if (ReferenceEquals(t_viewOf, packed) && t_view is { } cached) return cached;
+            var view = ToSkiplist(packed);
+            t_viewOf = packed;
+            t_view = view;
+            return view;
+        }
     }
 
-    /// <summary>The node of <paramref name="member"/>, or null.</summary>
-    private ZNode? FindNode(ReadOnlySpan<byte> member)
+    private static ZSkiplist ToSkiplist(byte[] packed)
     {
-        if (_dict is not null)
+        var list = new ZSkiplist();
+        for (int pos = 0; pos < packed.Length;)
         {
-            ref ZNode node = ref _dict.Find(member);
-            return System.Runtime.CompilerServices.Unsafe.IsNullRef(ref node) ? null : node;
+            var e = ReadEntry(packed, pos);
+            list.Insert(packed.AsSpan(e.Member, e.MemberLength).ToArray(), e.Score);
+            pos = e.End;
         }
-        for (var n = First; n is not null; n = n.Next)
-            if (member.SequenceEqual(n.Member)) return n;
-        return null;
+        return list;
     }
 
     public override RedisCollection DeepClone()
     {
-        var copy = new RedisSortedSet(_limits) { IsSkiplist = IsSkiplist };
-        for (var n = First; n is not null; n = n.Next) copy.Insert(n.Member, n.Score);
+        // A packed version is immutable, so the copy shares it.
+        var copy = new RedisSortedSet(_limits, skiplist: _repr is ZSkiplist);
+        if (_repr is ZSkiplist s)
+        {
+            for (var n = s.First; n is not null; n = n.Next) copy.Insert(n.Member, n.Score);
+        }
+        else
+        {
+            copy._repr = _repr;
+            copy._packedCount = _packedCount;
+        }
         return copy;
     }
 
-    public override long EstimateBytes() => 64 + _length * 96 + _memberBytes;
+    public override long EstimateBytes() => _repr is ZSkiplist s ? 64 + s.Length * 96 + s.MemberBytes : 40 + 24 + ((byte[])_repr).Length;
 
     public bool TryGetScore(ReadOnlySpan<byte> member, out double score)
     {
-        var node = FindNode(member);
-        if (node is null)
+        if (_repr is ZSkiplist s)
         {
-            score = 0;
-            return false;
+            var node = s.Find(member);
+            score = node?.Score ?? 0;
+            return node is not null;
         }
-        score = node.Score;
-        return true;
+        if (FindPacked(member, out var e, out _))
+        {
+            score = e.Score;
+            return true;
+        }
+        score = 0;
+        return false;
     }
 
     /// <summary>
@@ -193,13 +166,16 @@ public sealed class RedisSortedSet : RedisCollection
     /// </summary>
     public ZAddResult Add(ReadOnlySpan<byte> member, ref double score, ZAddFlags flags = ZAddFlags.None)
     {
-        bool incr = (flags & ZAddFlags.Incr) != 0;
-        if (FindNode(member) is { } node)
+        var list = _repr as ZSkiplist;
+        ZNode? node = null;
+        Entry entry = default;
+        bool found = list is not null ? (node = list.Find(member)) is not null : FindPacked(member, out entry, out _);
+        if (found)
         {
             if ((flags & ZAddFlags.Nx) != 0) return ZAddResult.Nop;
-            double cur = node.Score;
+            double cur = node?.Score ?? entry.Score;
             double newScore = score;
-            if (incr)
+            if ((flags & ZAddFlags.Incr) != 0)
             {
                 newScore = cur + score;
                 if (double.IsNaN(newScore)) return ZAddResult.NaN;
@@ -208,128 +184,100 @@ public sealed class RedisSortedSet : RedisCollection
                 return ZAddResult.Nop;
             score = newScore;
             if (newScore == cur) return ZAddResult.Unchanged;
-            UpdateScore(node, ListpackScore(newScore));
+            if (node is not null) list!.UpdateScore(node, newScore);
+            else
+            {
+                // A listpack update is a delete and a sorted insert (zzlDeleteRangeByRank + zzlInsert).
+                var packed = (byte[])_repr;
+                var without = Splice(packed, entry.Start, entry.End - entry.Start, 0);
+                _packedCount--;
+                InsertPacked(without, packed.AsSpan(entry.Member, entry.MemberLength), ListpackScore(newScore));
+            }
             return ZAddResult.Updated;
         }
         if ((flags & ZAddFlags.Xx) != 0) return ZAddResult.Nop;
-        Insert(member.ToArray(), score);
+        if (list is null && !NeedsSkiplist(member.Length)) InsertPacked((byte[])_repr, member, ListpackScore(score));
+        else Insert(member.ToArray(), score);
         return ZAddResult.Added;
     }
 
     /// <summary>Adds a member known to be absent (building results, loading RDB).</summary>
     public void Insert(byte[] member, double score)
     {
-        // Redis converts before inserting the element that does not fit the listpack (zsetAdd).
-        if (!IsSkiplist && (_length + 1 > MaxListpackEntries || member.Length > MaxListpackValue)) IsSkiplist = true;
-        var node = SkiplistInsert(ListpackScore(score), member);
-        if (_dict is null && _length > TablelessMembers) _dict = BuildTable();
-        else _dict?.Set(member, node, member);
-        _memberBytes += member.Length;
+        if (_repr is byte[] packed)
+        {
+            // Redis converts before inserting the element that does not fit the listpack (zsetAdd).
+            if (!NeedsSkiplist(member.Length))
+            {
+                InsertPacked(packed, member, ListpackScore(score));
+                return;
+            }
+            _repr = ToSkiplist(packed);
+            _packedCount = 0;
+        }
+        ((ZSkiplist)_repr).Insert(member, score);
     }
 
+    private bool NeedsSkiplist(int memberLength) => _packedCount + 1 > MaxListpackEntries || memberLength > MaxListpackValue;
+
     /// <summary>A listpack stores scores as text that reads back -0 as 0; the skiplist keeps -0 (as Redis 7.0).</summary>
-    private double ListpackScore(double score) => !IsSkiplist && score == 0 ? 0.0 : score;
+    private double ListpackScore(double score) => _repr is not ZSkiplist && score == 0 ? 0.0 : score;
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        ZNode? node;
-        if (_dict is not null)
-        {
-            if (!_dict.Remove(member, out node)) return false;
-        }
-        else if ((node = FindNode(member)) is null) return false;
-        SkiplistDelete(node);
-        _memberBytes -= node.Member.Length;
+        if (_repr is ZSkiplist s) return s.Remove(member);
+        if (!FindPacked(member, out var e, out _)) return false;
+        _repr = Splice((byte[])_repr, e.Start, e.End - e.Start, 0);
+        _packedCount--;
         return true;
     }
 
     /// <summary>Redis's zsetConvertToListpackIfNeeded, for results built from scratch (ZUNIONSTORE ...).</summary>
     public void ConvertToListpackIfSmall()
     {
-        if (!IsSkiplist || _length > MaxListpackEntries) return;
-        for (var n = First; n is not null; n = n.Next)
+        if (_repr is not ZSkiplist s || s.Length > MaxListpackEntries) return;
+        int size = 0;
+        for (var n = s.First; n is not null; n = n.Next)
+        {
             if (n.Member.Length > MaxListpackValue) return;
-        IsSkiplist = false;
-        for (var n = First; n is not null; n = n.Next)
-            if (n.Score == 0) n.Score = 0.0;
+            size += EntrySize(n.Member.Length, n.Score == 0 ? 0.0 : n.Score);
+        }
+        var packed = new byte[size];
+        int pos = 0;
+        for (var n = s.First; n is not null; n = n.Next) pos = WriteEntry(packed, pos, n.Member, n.Score == 0 ? 0.0 : n.Score);
+        _repr = packed;
+        _packedCount = (int)s.Length;
     }
 
     /// <summary>0-based rank of a member in ascending order (descending when <paramref name="reverse"/>), or -1.</summary>
     public long RankOf(ReadOnlySpan<byte> member, bool reverse = false)
     {
-        if (FindNode(member) is not { } target) return -1;
-        long rank = 0;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
+        long rank; // 1-based
+        if (_repr is ZSkiplist s)
         {
-            while (x.L(i).Forward is { } f && (f.Score < target.Score || (f.Score == target.Score && Compare(f.Member, target.Member) <= 0)))
-            {
-                rank += x.L(i).Span;
-                x = f;
-            }
-            if (x == target) break;
+            if (s.Find(member) is not { } target) return -1;
+            rank = s.RankOf(target);
         }
-        // rank is 1-based here
-        return reverse ? _length - rank : rank - 1;
+        else
+        {
+            if (!FindPacked(member, out _, out int index)) return -1;
+            rank = index + 1;
+        }
+        return reverse ? Count - rank : rank - 1;
     }
 
     /// <summary>The element at 0-based ascending <paramref name="rank"/>, or null when out of range.</summary>
-    public ZNode? ByRank(long rank)
-    {
-        if (rank < 0 || rank >= _length) return null;
-        long target = rank + 1, traversed = 0;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
-        {
-            while (x.L(i).Forward is { } f && traversed + x.L(i).Span <= target)
-            {
-                traversed += x.L(i).Span;
-                x = f;
-            }
-            if (traversed == target) return x;
-        }
-        return null;
-    }
+    public ZNode? ByRank(long rank) => rank < 0 || rank >= Count ? null : Nodes.ByRank(rank);
 
     /// <summary>The first (lowest) element inside the score range, or null.</summary>
-    public ZNode? FirstInRange(in ScoreRange range)
-    {
-        if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
-            while (x.L(i).Forward is { } f && !range.GteMin(f.Score)) x = f;
-        var n = x.L(0).Forward;
-        return n is not null && range.LteMax(n.Score) ? n : null;
-    }
+    public ZNode? FirstInRange(in ScoreRange range) => Count == 0 ? null : Nodes.FirstInRange(range);
 
     /// <summary>The last (highest) element inside the score range, or null.</summary>
-    public ZNode? LastInRange(in ScoreRange range)
-    {
-        if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Score) || !range.LteMax(First!.Score)) return null;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
-            while (x.L(i).Forward is { } f && range.LteMax(f.Score)) x = f;
-        return x != _header && range.GteMin(x.Score) ? x : null;
-    }
+    public ZNode? LastInRange(in ScoreRange range) => Count == 0 ? null : Nodes.LastInRange(range);
 
-    public ZNode? FirstInRange(in LexRange range)
-    {
-        if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
-            while (x.L(i).Forward is { } f && !range.GteMin(f.Member)) x = f;
-        var n = x.L(0).Forward;
-        return n is not null && range.LteMax(n.Member) ? n : null;
-    }
+    public ZNode? FirstInRange(in LexRange range) => Count == 0 ? null : Nodes.FirstInRange(range);
 
-    public ZNode? LastInRange(in LexRange range)
-    {
-        if (!range.CanContainAny || _tail is null || !range.GteMin(_tail.Member) || !range.LteMax(First!.Member)) return null;
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
-            while (x.L(i).Forward is { } f && range.LteMax(f.Member)) x = f;
-        return x != _header && range.GteMin(x.Member) ? x : null;
-    }
+    public ZNode? LastInRange(in LexRange range) => Count == 0 ? null : Nodes.LastInRange(range);
 
     /// <summary>0-based ascending rank of a node that is in the set.</summary>
     public long RankOf(ZNode node) => RankOf(node.Member);
@@ -337,6 +285,7 @@ public sealed class RedisSortedSet : RedisCollection
     /// <summary>Removes the elements with ascending ranks [start, end] (both inclusive, already clamped); returns how many.</summary>
     public long RemoveRangeByRank(long start, long end)
     {
+        // Walks the current version's nodes (for a listpack set a transient copy that the removals do not touch).
         long removed = 0;
         var n = ByRank(start);
         while (n is not null && start + removed <= end)
@@ -383,121 +332,144 @@ public sealed class RedisSortedSet : RedisCollection
         for (var n = First; n is not null; n = n.Next) yield return n;
     }
 
-    // ---- skiplist internals (Redis's zslInsert / zslDeleteNode / zslUpdateScore) ----
+    // ---- listpack form ----
+    // Entry: [varint member length][member][varint code]; an even code is an integer score (zigzag(score) << 1,
+    // for integral scores up to 2^50 in magnitude, -0 excluded), code 1 is followed by the 8-byte double. Redis's
+    // listpack likewise stores integral scores as integers; a 3-member set of 1-byte members and small integer
+    // scores is 9 bytes.
 
-    // Scratch for the update path of insert/delete: nodes of different engines run on different threads.
-    [ThreadStatic] private static ZNode[]? t_update;
+    /// <summary>One entry of the packed form: where it starts, where its member is, its score, where it ends.</summary>
+    private readonly record struct Entry(int Start, int Member, int MemberLength, double Score, int End);
 
-    private static int Compare(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
+    private const double MaxIntScore = 1L << 50;
 
-    private int RandomLevel()
+    private static ulong ScoreCode(double score)
     {
-        // p = 1/4 per level, as ZSKIPLIST_P.
-        int level = 1;
-        while (level < MaxLevel)
+        if (score >= -MaxIntScore && score <= MaxIntScore && score == Math.Floor(score) && !(score == 0 && double.IsNegative(score)))
         {
-            _rng ^= _rng << 13;
-            _rng ^= _rng >> 7;
-            _rng ^= _rng << 17;
-            if ((_rng & 3) != 0) break;
-            level++;
+            long l = (long)score;
+            return (ulong)((l << 1) ^ (l >> 63)) << 1;
         }
-        return level;
+        return 1;
     }
 
-    private ZNode SkiplistInsert(double score, byte[] member)
+    private static int VarintSize(ulong value)
     {
-        var node = new ZNode(RandomLevel(), member, score);
-        SkiplistLink(node);
-        return node;
+        int size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+        return size;
     }
 
-    /// <summary>Links <paramref name="node"/> (unlinked, its score set) at its place, keeping its level count.</summary>
-    private void SkiplistLink(ZNode node)
+    private static int WriteVarint(byte[] buf, int pos, ulong value)
     {
-        double score = node.Score;
-        byte[] member = node.Member;
-        Span<long> rank = stackalloc long[MaxLevel];
-        var update = t_update ??= new ZNode[MaxLevel];
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
+        while (value >= 0x80)
         {
-            rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.L(i).Forward is { } f && (f.Score < score || (f.Score == score && Compare(f.Member, member) < 0)))
-            {
-                rank[i] += x.L(i).Span;
-                x = f;
-            }
-            update[i] = x;
+            buf[pos++] = (byte)(value | 0x80);
+            value >>= 7;
         }
-        int level = node.LevelCount;
-        if (level > _level)
-        {
-            _header.GrowTo(level);
-            for (int i = _level; i < level; i++)
-            {
-                rank[i] = 0;
-                update[i] = _header;
-                _header.L(i).Span = _length;
-            }
-            _level = level;
-        }
-        for (int i = 0; i < level; i++)
-        {
-            node.L(i).Forward = update[i].L(i).Forward;
-            update[i].L(i).Forward = node;
-            node.L(i).Span = update[i].L(i).Span - (rank[0] - rank[i]);
-            update[i].L(i).Span = rank[0] - rank[i] + 1;
-        }
-        for (int i = level; i < _level; i++) update[i].L(i).Span++;
-        node.Backward = update[0] == _header ? null : update[0];
-        if (node.L(0).Forward is { } next) next.Backward = node;
-        else _tail = node;
-        _length++;
+        buf[pos++] = (byte)value;
+        return pos;
     }
 
-    private void SkiplistDelete(ZNode node)
+    private static ulong ReadVarint(byte[] buf, ref int pos)
     {
-        var update = t_update ??= new ZNode[MaxLevel];
-        var x = _header;
-        for (int i = _level - 1; i >= 0; i--)
+        ulong value = 0;
+        int shift = 0;
+        while (true)
         {
-            while (x.L(i).Forward is { } f && f != node &&
-                   (f.Score < node.Score || (f.Score == node.Score && Compare(f.Member, node.Member) < 0)))
-                x = f;
-            update[i] = x;
+            byte b = buf[pos++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) return value;
+            shift += 7;
         }
-        for (int i = 0; i < _level; i++)
-        {
-            if (update[i].L(i).Forward == node)
-            {
-                update[i].L(i).Span += node.L(i).Span - 1;
-                update[i].L(i).Forward = node.L(i).Forward;
-            }
-            else update[i].L(i).Span--;
-        }
-        if (node.L(0).Forward is { } next) next.Backward = node.Backward;
-        else _tail = node.Backward;
-        while (_level > 1 && _header.L(_level - 1).Forward is null) _level--;
-        _length--;
     }
 
-    private void UpdateScore(ZNode node, double newScore)
+    private static int EntrySize(int memberLength, double score)
     {
-        // Redis's zslUpdateScore fast path: the node keeps its place when the order is unchanged.
-        var prev = node.Backward;
-        var next = node.L(0).Forward;
-        if ((prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0)) &&
-            (next is null || next.Score > newScore || (next.Score == newScore && Compare(next.Member, node.Member) > 0)))
+        ulong code = ScoreCode(score);
+        return VarintSize((ulong)memberLength) + memberLength + (code == 1 ? 9 : VarintSize(code));
+    }
+
+    private static int WriteEntry(byte[] buf, int pos, ReadOnlySpan<byte> member, double score)
+    {
+        pos = WriteVarint(buf, pos, (ulong)member.Length);
+        member.CopyTo(buf.AsSpan(pos));
+        pos += member.Length;
+        ulong code = ScoreCode(score);
+        pos = WriteVarint(buf, pos, code);
+        if (code == 1)
         {
-            node.Score = newScore;
-            return;
+            BinaryPrimitives.WriteDoubleLittleEndian(buf.AsSpan(pos), score);
+            pos += 8;
         }
-        // Otherwise unlink and relink the same node (its levels kept, as zslUpdateScore reuses the node), so the
-        // member table keeps pointing at it and nothing is allocated.
-        SkiplistDelete(node);
-        node.Score = newScore;
-        SkiplistLink(node);
+        return pos;
+    }
+
+    private static Entry ReadEntry(byte[] buf, int pos)
+    {
+        int start = pos;
+        int length = (int)ReadVarint(buf, ref pos);
+        int member = pos;
+        pos += length;
+        ulong code = ReadVarint(buf, ref pos);
+        double score;
+        if (code == 1)
+        {
+            score = BinaryPrimitives.ReadDoubleLittleEndian(buf.AsSpan(pos));
+            pos += 8;
+        }
+        else
+        {
+            ulong z = code >> 1;
+            score = (long)(z >> 1) ^ -(long)(z & 1);
+        }
+        return new Entry(start, member, length, score, pos);
+    }
+
+    /// <summary>Finds <paramref name="member"/> in the packed form; <paramref name="index"/> is its 0-based rank.</summary>
+    private bool FindPacked(ReadOnlySpan<byte> member, out Entry entry, out int index)
+    {
+        var packed = (byte[])_repr;
+        index = 0;
+        for (int pos = 0; pos < packed.Length; index++)
+        {
+            entry = ReadEntry(packed, pos);
+            if (member.SequenceEqual(packed.AsSpan(entry.Member, entry.MemberLength))) return true;
+            pos = entry.End;
+        }
+        entry = default;
+        return false;
+    }
+
+    /// <summary>Makes the packed form <paramref name="packed"/> plus (member, score) at its sorted place.</summary>
+    private void InsertPacked(byte[] packed, ReadOnlySpan<byte> member, double score)
+    {
+        int pos = 0;
+        while (pos < packed.Length)
+        {
+            var e = ReadEntry(packed, pos);
+            if (e.Score > score || (e.Score == score && packed.AsSpan(e.Member, e.MemberLength).SequenceCompareTo(member) > 0)) break;
+            pos = e.End;
+        }
+        int size = EntrySize(member.Length, score);
+        var grown = Splice(packed, pos, 0, size);
+        WriteEntry(grown, pos, member, score);
+        _repr = grown;
+        _packedCount++;
+    }
+
+    /// <summary>A new array: <paramref name="packed"/> with <paramref name="removed"/> bytes at <paramref name="at"/>
+    /// replaced by <paramref name="added"/> bytes of room.</summary>
+    private static byte[] Splice(byte[] packed, int at, int removed, int added)
+    {
+        var result = new byte[packed.Length - removed + added];
+        packed.AsSpan(0, at).CopyTo(result);
+        packed.AsSpan(at + removed).CopyTo(result.AsSpan(at + added));
+        return result;
     }
 }
 
