@@ -37,9 +37,27 @@ public static class RespParser
     public static ParseStatus Parse(ReadOnlySequence<byte> buffer, CommandBatch batch, ParserLimits limits,
         out SequencePosition consumed, out string? error)
     {
-        var reader = new SequenceReader<byte>(buffer);
         consumed = buffer.Start;
         error = null;
+        long fastConsumed = 0;
+        if (buffer.IsSingleSegment)
+        {
+            // The usual case (a read fits one block): whole well-formed multibulk frames straight off the span.
+            // Anything else (inline, a partial or malformed frame, NULs, auth limits) goes to the general parser
+            // below from the first frame the fast path did not finish, so results and errors are the same.
+            fastConsumed = ParseSpan(buffer.FirstSpan, batch, limits);
+            if (fastConsumed == buffer.Length)
+            {
+                consumed = buffer.End;
+                return ParseStatus.Ok;
+            }
+            if (fastConsumed != 0)
+            {
+                consumed = buffer.GetPosition(fastConsumed);
+                buffer = buffer.Slice(fastConsumed);
+            }
+        }
+        var reader = new SequenceReader<byte>(buffer);
         while (!reader.End)
         {
             reader.TryPeek(out byte first);
@@ -64,6 +82,62 @@ public static class RespParser
     }
 
     private enum FrameResult { Complete, Incomplete, Error }
+
+    /// <summary>
+    /// Fast path over one contiguous span: adds every complete, well-formed multibulk frame from the start and
+    /// returns the bytes they took; stops (consuming nothing of it) at the first frame that is inline, partial,
+    /// malformed, contains a NUL in a length line or hits an unauthenticated limit, for the general parser.
+    /// </summary>
+    private static int ParseSpan(ReadOnlySpan<byte> span, CommandBatch batch, ParserLimits limits)
+    {
+        int pos = 0;
+        while (pos < span.Length && span[pos] == (byte)'*')
+        {
+            int argsBefore = batch.ArgCount, arenaBefore = batch.ArenaBytes;
+            int end = ParseFrameSpan(span, pos, batch, limits);
+            if (end < 0)
+            {
+                batch.AbortCommand(argsBefore, arenaBefore);
+                break;
+            }
+            pos = end;
+        }
+        return pos;
+    }
+
+    /// <summary>One multibulk frame at <paramref name="pos"/>; its end, or -1 to leave it to the general parser.</summary>
+    private static int ParseFrameSpan(ReadOnlySpan<byte> span, int pos, CommandBatch batch, ParserLimits limits)
+    {
+        if (!TryLengthLineSpan(span, ref pos, out long count) || count <= 0 || count > int.MaxValue
+            || (count > ParserLimits.UnauthenticatedMaxArgs && limits.AuthRequired))
+            return -1;
+        batch.BeginCommand();
+        for (long i = 0; i < count; i++)
+        {
+            if (pos >= span.Length || span[pos] != (byte)'$') return -1;
+            if (!TryLengthLineSpan(span, ref pos, out long len) || len < 0 || len > limits.ProtoMaxBulkLen
+                || (len > ParserLimits.UnauthenticatedMaxBulk && limits.AuthRequired)
+                || span.Length - pos < len + 2)
+                return -1;
+            span.Slice(pos, (int)len).CopyTo(batch.AddArg((int)len));
+            pos += (int)len + 2; // Redis does not check that the two bytes are CRLF
+        }
+        batch.EndCommand();
+        return pos;
+    }
+
+    /// <summary>A length line ("*3" / "$5") at <paramref name="pos"/>: its number, and <paramref name="pos"/> moved
+    /// past the '\r' and the byte after it. False when the line is incomplete, holds a NUL or is not a number.</summary>
+    private static bool TryLengthLineSpan(ReadOnlySpan<byte> span, ref int pos, out long value)
+    {
+        value = 0;
+        var rest = span[(pos + 1)..];
+        int cr = rest.IndexOfAny((byte)'\r', (byte)0);
+        if (cr < 0 || rest[cr] == 0 || cr + 1 >= rest.Length) return false;
+        if (!TryParseLong(rest[..cr], out value)) return false;
+        pos += 1 + cr + 2;
+        return true;
+    }
 
     private static FrameResult ParseMultibulk(ref SequenceReader<byte> reader, CommandBatch batch, ParserLimits limits,
         out string? error)
