@@ -183,7 +183,8 @@ public sealed class ChainInteropTests
             WaitFor(() => Stat(midClient, "sync_partial_ok") == 1, "a partial resync of the restarted real end",
                 () => Describe([topClient, midClient, endClient], () => end.Log));
             Assert.Equal(1, Stat(midClient, "sync_full"));
-            Assert.Contains("Successful partial resynchronization with master", end.Log);
+            // The real end's own log says so too (its output is read asynchronously: poll).
+            WaitFor(() => end.Log.Contains("Successful partial resynchronization with master"), "the end's log line", () => end.Log);
             Write(topClient, 9);
             AssertChainConverged([topClient, midClient, endClient], () => end.Log);
         }
