@@ -70,7 +70,7 @@ public sealed partial class RedisNode
                 {
                     var result = Engine.LoadDump(path);
                     // loadDataFromDisk: the dump's repl-id/repl-offset keep the node's place in its replication history.
-                    lock (Engine.SyncRoot) Replication.RestoreHistory(result.ReplId, result.ReplOffset, result.ReplStreamDb);
+                    lock (Engine.SyncRoot) Replication.RestoreHistory(result.ReplId, result.ReplOffset, result.ReplStreamDb, result.ExpiredKeys);
                     NodeLog.DatasetLoaded(Logger, Name, result.KeysLoaded, result.KeysExpired, started.Elapsed.TotalSeconds);
                 }
             }

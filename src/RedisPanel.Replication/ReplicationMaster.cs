@@ -208,17 +208,39 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// replid, honours the old one as replid2 up to offset+1, rebases its offset and keeps a backlog there, so its
     /// former replicas continue after its restart.
     /// </summary>
-    public void RestoreHistory(string? replId, long? offset, int? streamDb)
+    /// <param name="replId">The dump's repl-id AUX field, if any.</param>
+    /// <param name="offset">Its repl-offset.</param>
+    /// <param name="streamDb">Its repl-stream-db.</param>
+    /// <param name="expiredKeys">Keys a master dropped at load because they had expired: each becomes a DEL in the
+    /// backlog after the restored offset, as Redis feeds them while loading.</param>
+    public void RestoreHistory(string? replId, long? offset, int? streamDb, IReadOnlyList<(int Db, byte[] Key)>? expiredKeys = null)
     {
-        if (replId is null || offset is not long off || streamDb is not int db || db < 0) return;
+        bool valid = replId is not null && offset is long && streamDb is >= 0;
         if (Replica is { IsReplica: true } replica)
         {
-            Ids = new ReplicationIds(replId, Ids.ReplId2, off, Ids.SecondOffset);
-            replica.CacheMasterFromDump(replId, db);
+            if (!valid) return;
+            Ids = new ReplicationIds(replId!, Ids.ReplId2, offset!.Value, Ids.SecondOffset);
+            replica.CacheMasterFromDump(replId!, streamDb!.Value);
             return;
         }
-        Ids = new ReplicationIds(_engine.ReplId, replId, off, off + 1);
-        _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, off);
+        if (valid) Ids = new ReplicationIds(_engine.ReplId, replId!, offset!.Value, offset.Value + 1);
+        // loadDataFromDisk: a master loads with a backlog so the DELs of expired keys are fed into it; without a
+        // history in the dump the backlog is dropped again (the DELs still counted in the offset, as in Redis).
+        _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+        if (expiredKeys is not null)
+        {
+            var command = new ReplyBuffer(64);
+            foreach (var (db, key) in expiredKeys)
+            {
+                command.Clear();
+                var w = new RespWriter(command);
+                w.ArrayHeader(2);
+                w.Bulk("DEL"u8);
+                w.Bulk(key);
+                Propagate(db, command.WrittenSpan);
+            }
+        }
+        if (!valid) _backlog = null;
     }
 
     // ---- SYNC / PSYNC ----

@@ -321,4 +321,28 @@ public sealed class ChainTests
         var late = m.NewClient();
         Assert.StartsWith("+FULLRESYNC", m.Run(late, "PSYNC", MasterId, "902"));
     }
+
+    [Fact]
+    public void AMasterRestoringItsHistoryFeedsDelsForKeysThatExpiredWhileItWasDown()
+    {
+        // Observed on Redis 7.0.15: saved at offset 110, key k expired while down; after the restart
+        // master_repl_offset 153, second_repl_offset 111, backlog first byte 111 with histlen 43 (SELECT 0 + DEL k).
+        var m = new MasterHarness();
+        m.Master.RestoreHistory(MasterId, 110, 0, [(0, "k"u8.ToArray())]);
+        Assert.Equal(153, m.Engine.ReplOffset);
+        Assert.Equal(111, m.Engine.SecondReplOffset);
+        Assert.Equal(111, m.Master.Backlog!.FirstByteOffset);
+        Assert.Equal(43, m.Master.Backlog.HistLen);
+        var r = m.NewClient();
+        m.Run(r, "REPLCONF", "capa", "psync2");
+        Assert.Equal($"+CONTINUE {m.Engine.ReplId}\r\n" + MasterHarness.Cmd("SELECT", "0") + MasterHarness.Cmd("DEL", "k"),
+            m.Run(r, "PSYNC", MasterId, "111"));
+
+        // Without a history in the dump the DELs still count in the offset, but no backlog is kept.
+        var plain = new MasterHarness();
+        plain.Master.RestoreHistory(null, null, null, [(0, "k"u8.ToArray())]);
+        Assert.Equal(43, plain.Engine.ReplOffset);
+        Assert.Null(plain.Master.Backlog);
+        Assert.Equal(-1, plain.Engine.SecondReplOffset);
+    }
 }
