@@ -61,8 +61,11 @@ public sealed class ReplicationReplica
     /// </summary>
     public Func<Task>? BeforeConnect { get; set; }
 
-    /// <summary>The db the master stream is applied in (the master client's, else the cached master's).</summary>
-    internal int StreamDb => _masterClient?.Db ?? _cachedDb;
+    /// <summary>
+    /// The db the master stream is applied in (the master client's, else the cached master's); null when there is
+    /// neither (rdbPopulateSaveInfo gives a replica's dump a history only then).
+    /// </summary>
+    internal int? StreamDb => _masterClient?.Db ?? (_cachedReplId is null ? null : _cachedDb);
 
     /// <summary>Raised (under the lock) when the link comes up after a full (false) or partial (true) sync.</summary>
     public event Action<bool>? LinkUp;

@@ -195,6 +195,25 @@ public sealed class ChainTests
         Assert.Contains($"master_repl_offset:{end}\r\n", info);
         Assert.Contains($"slave_repl_offset:{end}\r\n", info);
         Assert.Contains("connected_slaves:1\r\n", info);
+        Assert.Equal(1, h.Engine.Stats.SyncFull);
+
+        // A sub-replica that full-syncs now gets a snapshot in the master's history at the replica's offset, whose
+        // repl-stream-db is the db the master's stream last selected (the forwarded stream will not SELECT again).
+        var third = SubReplica(h, closed);
+        var sb3 = new StringBuilder(h.Run(third, "PSYNC", "?", "-1"));
+        string all3 = h.ReadUntil(third, sb3, s =>
+        {
+            var m = Regex.Match(s, @"\$(\d+)\r\n");
+            return m.Success && s.Length >= m.Index + m.Length + int.Parse(m.Groups[1].Value);
+        });
+        var head3 = Regex.Match(all3, @"^\+FULLRESYNC ([0-9a-f]{40}) (\d+)\r\n\n*\$(\d+)\r\n");
+        Assert.Equal(MasterId, head3.Groups[1].Value);
+        Assert.Equal(end.ToString(), head3.Groups[2].Value);
+        var loaded = RdbReader.Load(Encoding.Latin1.GetBytes(all3.Substring(head3.Length, int.Parse(head3.Groups[3].Value))),
+            "sub", new Keyspace(16, TimeProvider.System), new RdbLoadOptions());
+        Assert.Equal(2, loaded.ReplStreamDb);
+        Assert.Equal(MasterId, loaded.ReplId);
+        Assert.Equal(end, loaded.ReplOffset);
 
         // A second sub-replica continues from the replica's backlog with the master's replid.
         var second = SubReplica(h, closed);
