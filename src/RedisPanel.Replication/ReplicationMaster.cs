@@ -1,8 +1,10 @@
 // The master side of replication for one node (Redis 7.0's replication.c, master half): the backlog sink that
 // turns propagated commands into the stream (emitting SELECT when the db changes), the replicas and their
 // states, full syncs served from one copy-on-write snapshot per job, partial resyncs from the backlog, ACKs,
-// the periodic ping, WAIT, and the INFO replication text. Everything runs under the node's ordering lock
-// except the RDB serialisation of a sync job, which reads only its snapshot.
+// the periodic ping, WAIT, and the INFO replication text. On a replica the same machinery serves sub-replicas
+// (chained replication): the stream is then its master's, proxied by FeedFromMaster, never its own. A dump's
+// history is restored at start (RestoreHistory). Everything runs under the node's ordering lock except the RDB
+// serialisation of a sync job, which reads only its snapshot.
 using System.Globalization;
 using System.Text;
 using RedisPanel.Engine;
