@@ -327,4 +327,52 @@ public sealed class ChainInteropTests
             realDir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task AChainNodeRepointedToAPromotedSiblingContinuesAndSoDoesItsReplica()
+    {
+        // PSYNC2 in a chain: top → (real sibling, our mid → real end). The sibling is promoted and our mid is pointed
+        // at it at runtime: the mid keeps its replica and its backlog, continues with the sibling through replid2,
+        // takes the new replid, disconnects its replica, which continues from the mid's backlog.
+        var siblingDir = Directory.CreateTempSubdirectory("rp-chain-sibling-");
+        var endDir = Directory.CreateTempSubdirectory("rp-chain-sibling-end-");
+        await using var top = await NodeFixture.StartAsync(name: "psync2-top");
+        using var topClient = TestRespClient.Connect(top.Port);
+        for (int i = 0; i < 3; i++) Write(topClient, i);
+        using var sibling = RedisServerProcess.Start(RealArgs(siblingDir.FullName, "--replicaof", "127.0.0.1", top.Port.ToString()));
+        using var siblingClient = TestRespClient.Connect(sibling.Port);
+        await using var mid = await NodeFixture.StartAsync(name: "psync2-mid");
+        using var midClient = TestRespClient.Connect(mid.Port);
+        Run(midClient, "REPLICAOF", "127.0.0.1", top.Port.ToString());
+        using var end = RedisServerProcess.Start(RealArgs(endDir.FullName, "--replicaof", "127.0.0.1", mid.Port.ToString()));
+        using var endClient = TestRespClient.Connect(end.Port);
+        try
+        {
+            AssertChainConverged([topClient, siblingClient, midClient], () => sibling.Log);
+            AssertChainConverged([topClient, midClient, endClient], () => end.Log);
+            string oldId = Repl(topClient, "master_replid");
+            long offset = long.Parse(Repl(topClient, "master_repl_offset"));
+
+            Run(siblingClient, "REPLICAOF", "NO", "ONE");
+            Run(midClient, "REPLICAOF", "127.0.0.1", sibling.Port.ToString());
+            WaitFor(() => Stat(siblingClient, "sync_partial_ok") == 1, "the mid's partial resync with the promoted sibling",
+                () => Describe([siblingClient, midClient, endClient], () => sibling.Log));
+            Assert.Equal(0, Stat(siblingClient, "sync_full"));
+            WaitFor(() => Stat(midClient, "sync_partial_ok") == 1, "the end's partial resync with the mid",
+                () => Describe([siblingClient, midClient, endClient], () => end.Log));
+            Assert.Equal(1, Stat(midClient, "sync_full"));
+            Write(siblingClient, 3);
+            AssertChainConverged([siblingClient, midClient, endClient], () => end.Log);
+            Assert.Equal(oldId, Repl(midClient, "master_replid2"));
+            Assert.Equal((offset + 1).ToString(), Repl(midClient, "second_repl_offset"));
+            Assert.Equal(oldId, Repl(endClient, "master_replid2"));
+        }
+        finally
+        {
+            end.Dispose();
+            sibling.Dispose();
+            siblingDir.Delete(recursive: true);
+            endDir.Delete(recursive: true);
+        }
+    }
 }
