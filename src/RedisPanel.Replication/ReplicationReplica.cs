@@ -31,6 +31,7 @@ public sealed class ReplicationReplica
     private Task _loop = Task.CompletedTask;
     private string? _cachedReplId; // the history we can PSYNC into (null: full sync)
     private int _cachedDb; // the db the cached master had selected: a partial resync continues in it
+    private long _readAhead; // stream bytes read but not applied yet (an open MULTI, a partial command)
     private ClientSession? _masterClient;
     private Stream? _link;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
@@ -394,8 +395,11 @@ public sealed class ReplicationReplica
         var batch = new CommandBatch();
         var args = new ArgList();
         var unapplied = new System.Buffers.ArrayBufferWriter<byte>(); // bytes of an open MULTI, not counted yet
+        Volatile.Write(ref _readAhead, 0);
         while (true)
         {
+            // slave_read_repl_offset counts every byte read (Redis's read_reploff), applied or not.
+            Volatile.Write(ref _readAhead, unapplied.WrittenCount + reader.Buffered.Length);
             if (reader.Buffered.Length > 0)
             {
                 batch.Clear();
@@ -443,6 +447,7 @@ public sealed class ReplicationReplica
                         // Trailing newlines (keepalives): counted with whatever comes next.
                         unapplied.Write(raw.AsSpan(pos, used - pos));
                     }
+                    Volatile.Write(ref _readAhead, unapplied.WrittenCount + (raw.Length - used));
                     // Nothing is ever replied to the master.
                     var dropped = client.TakeOutput();
                     if (dropped is not null) client.ReturnOutput(dropped);
@@ -502,7 +507,7 @@ public sealed class ReplicationReplica
         Line("master_link_status", up ? "up" : "down");
         Line("master_last_io_seconds_ago", _masterClient is null ? -1 : (now - LastIoMs) / 1000);
         Line("master_sync_in_progress", State == MasterLinkState.Sync ? 1 : 0);
-        Line("slave_read_repl_offset", _engine.ReplOffset);
+        Line("slave_read_repl_offset", _engine.ReplOffset + (_masterClient is null ? 0 : Volatile.Read(ref _readAhead)));
         Line("slave_repl_offset", _engine.ReplOffset);
         if (!up) Line("master_link_down_since_seconds", LinkDownSinceMs < 0 ? -1 : (now - LinkDownSinceMs) / 1000);
         Line("slave_priority", _engine.Config.ReplicaPriority);

@@ -177,6 +177,10 @@ public sealed class ChainTests
         // Inside MULTI nothing is applied: the offset and the sub-replica wait for EXEC.
         Assert.Equal(select + set, h.Take(sub));
         Assert.Equal(1000 + select.Length + set.Length, chain.Offset);
+        // INFO: slave_repl_offset is the applied offset, slave_read_repl_offset counts the open MULTI's bytes too.
+        Until(() => h.Run("INFO", "replication").Contains($"slave_read_repl_offset:{1000 + select.Length + set.Length + multi.Length}\r\n"),
+            "the MULTI read but not applied");
+        Assert.Contains($"slave_repl_offset:{1000 + select.Length + set.Length}\r\n", h.Run("INFO", "replication"));
         await chain.SendAsync(exec + ping);
         long end = 1000 + select.Length + set.Length + multi.Length + exec.Length + ping.Length;
         Until(() => chain.Offset == end, "offset after EXEC and ping");
