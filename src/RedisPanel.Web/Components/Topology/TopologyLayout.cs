@@ -41,7 +41,10 @@ public sealed record TopologyGraphLayout(IReadOnlyList<LayoutBox> Boxes, IReadOn
 public static class TopologyLayout
 {
     public const double CardWidth = 320;
+    /// <summary>A replica's card (and the row pitch): it shows the link and sync progress too.</summary>
     public const double CardHeight = 372;
+    /// <summary>A master's card: no link rows.</summary>
+    public const double MasterCardHeight = 316;
     public const double GhostHeight = 112;
     public const double GapX = 40;
     public const double GapY = 72;
@@ -112,7 +115,7 @@ public static class TopologyLayout
             var node = index.Find(key);
             boxes.Add(node is null
                 ? new LayoutBox(key, null, ghosts[key], x, y, CardWidth, GhostHeight, level)
-                : new LayoutBox(key, node, node.Endpoint, x, y, CardWidth, CardHeight, level));
+                : new LayoutBox(key, node, node.Endpoint, x, y, CardWidth, TopologyIndex.IsReplica(node) ? CardHeight : MasterCardHeight, level));
             int next = startColumn;
             if (children.TryGetValue(key, out var kids))
                 foreach (var kid in kids) next += Place(kid, next, level + 1);
