@@ -42,9 +42,9 @@ public static class TopologyLayout
 {
     public const double CardWidth = 320;
     /// <summary>A replica's card (and the row pitch): it shows the link and sync progress too.</summary>
-    public const double CardHeight = 372;
+    public const double CardHeight = 352;
     /// <summary>A master's card: no link rows.</summary>
-    public const double MasterCardHeight = 316;
+    public const double MasterCardHeight = 308;
     public const double GhostHeight = 112;
     public const double GapX = 40;
     public const double GapY = 72;
