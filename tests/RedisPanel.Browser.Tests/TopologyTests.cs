@@ -41,6 +41,9 @@ public sealed class TopologyTests : IAsyncLifetime
     private ILocator Card(string name) => _page.Locator($"article[data-node='{name}']");
     private ILocator Slot(string name) => _page.Locator($"[data-slot='{name}']");
 
+    /// <summary>An item of the open actions menu (Radzen moves an open popup to &lt;body&gt;, out of its card).</summary>
+    private ILocator MenuItem(string action) => _page.Locator($".rz-splitbutton-menu:visible li[data-action={action}]");
+
     private Task ShotAsync(string name) =>
         _page.Locator(".rp-shell").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png") });
 
@@ -94,7 +97,7 @@ public sealed class TopologyTests : IAsyncLifetime
 
         // Promote replica-a through its menu: the dialog counts what it would lose (nothing: no writes in flight).
         await Card("replica-a").Locator("[data-action=menu] button.rz-splitbutton-menubutton").ClickAsync();
-        await Card("replica-a").Locator("li[data-action=promote]").ClickAsync();
+        await MenuItem("promote").ClickAsync();
         var dialog = _page.Locator(".rz-dialog");
         await Expect(dialog.Locator("[data-testid=loss]")).ToContainTextAsync("fully caught up", new() { Timeout = 10_000 });
         await ViewportShotAsync("topology-04-promote-dialog");
@@ -120,7 +123,7 @@ public sealed class TopologyTests : IAsyncLifetime
         await AllLinksUpAsync();
 
         await Card("replica-a").Locator("[data-action=menu] button.rz-splitbutton-menubutton").ClickAsync();
-        await Card("replica-a").Locator("li[data-action=cutlink]").ClickAsync();
+        await MenuItem("cutlink").ClickAsync();
         var dialog = _page.Locator(".rz-dialog");
         var seconds = dialog.Locator("[data-testid=seconds] input");
         await Expect(seconds).ToHaveValueAsync("10", new() { Timeout = 10_000 });
