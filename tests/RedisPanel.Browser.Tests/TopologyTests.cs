@@ -47,8 +47,12 @@ public sealed class TopologyTests : IAsyncLifetime
     private Task ShotAsync(string name) =>
         _page.Locator(".rp-shell").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png") });
 
-    private Task ViewportShotAsync(string name) =>
-        _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png") });
+    /// <summary>The whole viewport (dialogs are centred in it), once the dialog's opening animation has finished.</summary>
+    private async Task ViewportShotAsync(string name)
+    {
+        await _page.Locator(".rz-dialog-wrapper").EvaluateAllAsync("els => Promise.all(els.flatMap(e => e.getAnimations({ subtree: true })).map(a => a.finished))");
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png") });
+    }
 
     /// <summary>Waits for every replica card to report its link up (the initial full syncs are done).</summary>
     private async Task AllLinksUpAsync()
