@@ -165,6 +165,11 @@ public sealed class TopologyTests : IAsyncLifetime
         await Expect(table.Locator("tr[data-row]")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
         await Expect(table.Locator("tr[data-row='replica-a']")).ToContainTextAsync("master");
         await ShotAsync("topology-07-table");
+
+        // The components' isolated styles are one bundle, served as a static web asset next to app.css.
+        var styles = await _page.APIRequest.GetAsync("/RedisPanel.Web.styles.css");
+        Assert.Equal(200, styles.Status);
+        Assert.Contains(".graph--dragging", await styles.TextAsync());
     }
 
     private static async Task<long> SyncPartialOkAsync(int port) => StatOf(await CliAsync(port, "INFO", "stats"), "sync_partial_ok");
