@@ -226,9 +226,11 @@ public sealed partial class TopologyFeed
         {
             var done = new List<string>();
             var failed = new List<string>();
-            foreach (var view in Current.Where(n => n.State == NodeState.Running))
+            // Fresh pictures of every node, not the last sample: a node (re)started a moment ago is included.
+            var names = _manager.Nodes.Select(m => m.Name).Concat(Volatile.Read(ref _externals).Select(e => e.Name)).ToList();
+            foreach (var name in names)
             {
-                if (await TargetAsync(view.Name) is not { } t) continue;
+                if (await TargetAsync(name) is not { IsRunning: true } t) continue;
                 if (t.Hosted is { } node)
                 {
                     // A hosted node without a redis.conf gets one in its data dir, as if it had been started with
@@ -331,7 +333,7 @@ public sealed partial class TopologyFeed
         var all = Current;
         var path = new List<string> { start.Name };
         var seen = new HashSet<string>(StringComparer.Ordinal) { start.Name };
-        var cur = all.FirstOrDefault(n => n.Name == start.Name) ?? start;
+        var cur = start; // the fresh picture the action took, not the last sample
         while (MasterOf(cur) is var (host, port) && FindByEndpoint(all, host, port) is { } up)
         {
             path.Add(up.Name);
