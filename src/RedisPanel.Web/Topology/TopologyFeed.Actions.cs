@@ -42,8 +42,9 @@ public sealed partial class TopologyFeed
     public Task<NodeActionResult> AddNodeAsync(CancellationToken ct = default) =>
         ActAsync("", "add node", () => _manager.AddNodeAsync(ct));
 
+    // Forgetting an external server touches no node, so a read-only dashboard may do it (it may attach one too).
     public Task<NodeActionResult> RemoveNodeAsync(string name, CancellationToken ct = default) =>
-        ActAsync(name, "remove", async () =>
+        ActAsync(name, "remove", mutating: FindExternal(name) is null, body: async () =>
         {
             if (FindExternal(name) is not { } ext) return await _manager.RemoveNodeAsync(name, ct);
             ImmutableInterlockedRemove(ext);
@@ -255,7 +256,7 @@ public sealed partial class TopologyFeed
         });
 
     public Task<NodeActionResult> AttachExternalAsync(string host, int port, string? password, CancellationToken ct = default) =>
-        ActAsync($"{host}:{port}", "attach", async () =>
+        ActAsync($"{host}:{port}", "attach", mutating: false, body: async () =>
         {
             if (string.IsNullOrWhiteSpace(host) || port is <= 0 or > 65535) return NodeActionResult.Fail("give a host and a port (1-65535)");
             host = host.Trim();
@@ -275,11 +276,14 @@ public sealed partial class TopologyFeed
 
     // ---- plumbing ----
 
+    private Task<NodeActionResult> ActAsync(string node, string action, Func<Task<NodeActionResult>> body) =>
+        ActAsync(node, action, mutating: true, body);
+
     /// <summary>Refuses a mutating action in read-only mode, runs it, and records the outcome.</summary>
-    private async Task<NodeActionResult> ActAsync(string node, string action, Func<Task<NodeActionResult>> body)
+    private async Task<NodeActionResult> ActAsync(string node, string action, bool mutating, Func<Task<NodeActionResult>> body)
     {
         NodeActionResult result;
-        if (IsReadOnly) result = NodeActionResult.Fail(ReadOnlyMessage);
+        if (mutating && IsReadOnly) result = NodeActionResult.Fail(ReadOnlyMessage);
         else
         {
             try
