@@ -73,6 +73,30 @@ public sealed class ExternalNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Switchover_between_two_real_redis_servers_uses_FAILOVER()
+    {
+        await using var other = await RealRedisServer.StartAsync();
+        string replica = $"127.0.0.1:{other.Port}";
+        Assert.True((await Door.AttachExternalAsync("127.0.0.1", _server.Port, null)).Succeeded);
+        Assert.True((await Door.AttachExternalAsync("127.0.0.1", other.Port, null)).Succeeded);
+        await Poll.UntilAsync(() => Feed.Current.Count(n => n.External) == 2, "both servers in the feed");
+        Assert.True((await Door.ReplicaOfAsync(replica, Name)).Succeeded);
+        await Poll.UntilAsync(() => Feed.Current.Single(n => n.Name == replica).Role == NodeRole.Replica, "the real replica linked", TimeSpan.FromSeconds(20));
+        Assert.Equal("OK", (await Redis.CallAsync(_server.Port, "SET", "before", "switch")).Text);
+
+        var progress = new ProgressLog();
+        var result = await Door.SwitchoverAsync(replica, progress);
+
+        Assert.True(result.Succeeded, result.Message + " | " + string.Join(" | ", progress.Lines));
+        Assert.Contains("(FAILOVER)", result.Message);
+        Assert.Equal("master", (await Redis.InfoAsync(other.Port, "replication"))["role"]);
+        var old = await Redis.InfoAsync(_server.Port, "replication");
+        Assert.Equal("slave", old["role"]);
+        Assert.Equal(other.Port.ToString(), old["master_port"]);
+        Assert.Equal("switch", (await Redis.CallAsync(other.Port, "GET", "before")).Text);
+    }
+
+    [Fact]
     public async Task Attaching_nothing_fails_with_the_reason()
     {
         _server.Kill();
