@@ -217,6 +217,8 @@ public sealed partial class TopologyFeed : BackgroundService, ITopologyClient
         UnhookNodes();
         foreach (var e in Interlocked.Exchange(ref _externals, []))
             e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var name in _consoles.Keys)
+            if (_consoles.TryRemove(name, out var conn)) conn.DisposeAsync().AsTask().GetAwaiter().GetResult();
         base.Dispose();
     }
 
