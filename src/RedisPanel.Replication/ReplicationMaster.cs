@@ -156,6 +156,11 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
     {
         var reply = client.Writer;
+        if (FailoverState != FailoverState.NoFailover)
+        {
+            reply.Error("NOMASTERLINK Can't SYNC while failing over");
+            return;
+        }
         if (_engine.Keyspace.IsReplica)
         {
             // Chained replication (forwarding the master's stream verbatim) is not implemented.
@@ -301,9 +306,10 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private void Cron()
     {
         long now = _engine.Keyspace.NowMs;
+        WriteSafetyCron(now);
         // replicationCron: ping the replicas every repl-ping-replica-period seconds; the ping is part of the stream.
         int period = Math.Max(1, _engine.Config.ReplPingReplicaPeriod);
-        if (_replicas.Count > 0 && _backlog is not null && now - _lastPingMs >= period * 1000L)
+        if (_replicas.Count > 0 && _backlog is not null && now - _lastPingMs >= period * 1000L && !PingHeldByFailover)
         {
             _lastPingMs = now;
             Feed(PingCommand);
@@ -330,6 +336,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <summary>Sends REPLCONF GETACK * to the replicas (WAIT), counted in the stream.</summary>
     private void RequestAcks()
     {
+        // Redis sends no GETACK while clients are paused (it would move the offset a FAILOVER compares): later.
+        if (_engine.PauseKind != PauseKind.Off)
+        {
+            _ackPending = true;
+            return;
+        }
         if (_backlog is not null && _replicas.Count > 0) Feed(GetAckCommand);
     }
 }

@@ -3,7 +3,7 @@
 // then PSYNC with the cached replid/offset+1 or `? -1`), both snapshot framings loaded through the RDB reader,
 // the stream applied through the dispatcher as a Master-flagged client, ACK every second and on GETACK,
 // replica-read-only. Reconnects after any link loss with PSYNC. Not done: forwarding to sub-replicas (a replica
-// refuses SYNC/PSYNC), replica-serve-stale-data no, masteruser.
+// refuses SYNC/PSYNC), masteruser.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -20,7 +20,7 @@ public delegate Task<Stream> MasterConnector(string host, int port, Cancellation
 /// <summary>The replica link's state as ROLE shows it.</summary>
 public enum MasterLinkState { Connect, Connecting, Handshake, Sync, Connected }
 
-public sealed class ReplicationReplica
+public sealed partial class ReplicationReplica
 {
     private readonly RedisEngine _engine;
     private readonly ReplicationMaster _master;
@@ -60,10 +60,12 @@ public sealed class ReplicationReplica
 
     private string? Gate(ClientSession client, CommandDef def)
     {
+        // processCommand's order: NOREPLICAS (masters), READONLY, then MASTERDOWN (ReplicationReplica.WriteSafety.cs).
+        if (!IsReplica) return _master.NoReplicasRefusal(client, def);
         // processCommand: writes from anyone but the master are refused on a read-only replica.
         if (IsReplica && _engine.Config.ReplicaReadOnly && def.IsWrite && !client.Has(ClientFlags.Master))
             return Errors.ReadOnly;
-        return null;
+        return StaleRefusal(client, def);
     }
 
     /// <summary>REPLICAOF host port (caller holds the lock): keeps the data and the history, connects.</summary>
@@ -214,13 +216,18 @@ public sealed class ReplicationReplica
 
         string psyncId;
         long psyncOffset;
+        bool failover;
         lock (_engine.SyncRoot)
         {
             psyncId = _cachedReplId ?? "?";
             psyncOffset = _cachedReplId is null ? -1 : _engine.ReplOffset + 1;
+            failover = _master.FailoverState == FailoverState.InProgress;
         }
-        await SendAsync(stream, Encode("PSYNC", psyncId, psyncOffset.ToString(CultureInfo.InvariantCulture)), hct);
+        string offsetText = psyncOffset.ToString(CultureInfo.InvariantCulture);
+        // A master failing over to this link's target adds FAILOVER, which makes the target promote itself.
+        await SendAsync(stream, failover ? Encode("PSYNC", psyncId, offsetText, "FAILOVER") : Encode("PSYNC", psyncId, offsetText), hct);
         string reply = await reader.ReadLineAsync(hct);
+        if (failover && !FailoverAnswered(reply, ct)) return;
         bool partial;
         if (reply.StartsWith("+FULLRESYNC ", StringComparison.Ordinal))
         {
