@@ -203,6 +203,27 @@ public sealed partial class RedisEngine
     }
 
     /// <summary>
+    /// disconnectAllBlockedClients (a master turning replica, REPLICAOF or FAILOVER): every client blocked inside a
+    /// command (BLPOP, WAIT ...) gets -UNBLOCKED and is closed after that reply. Clients postponed by a pause are
+    /// left alone: their command starts over when the pause ends (and meets the replica's checks).
+    /// </summary>
+    public void DisconnectAllBlockedClients()
+    {
+        foreach (var c in Clients.Values.ToArray())
+        {
+            if (!c.Has(ClientFlags.Blocked) || _postponed.Exists(p => p.Client == c)) continue;
+            c.Writer.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+            c.Flags |= ClientFlags.CloseAfterReply;
+            var done = c.Unblocked;
+            c.CancelBlock?.Invoke(c);
+            c.Flags &= ~ClientFlags.Blocked;
+            c.CancelBlock = null;
+            c.NotifyOutput();
+            done?.TrySetResult();
+        }
+    }
+
+    /// <summary>
     /// The dispatcher's pause gate (Redis's processCommand: a paused server blocks the client with
     /// BLOCKED_POSTPONE). Every command under PAUSE ALL, write/may-replicate commands (and EXEC of such a
     /// transaction) under PAUSE WRITE; never replicas. The command is kept and re-dispatched when the pause ends.

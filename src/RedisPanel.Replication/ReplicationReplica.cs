@@ -75,6 +75,7 @@ public sealed partial class ReplicationReplica
         // A master turning replica caches itself, so it can PSYNC into the new master's replid2 history.
         _cachedReplId ??= _engine.ReplId;
         _master.DetachAllForReplica();
+        _engine.DisconnectAllBlockedClients(); // replicationSetMaster: clients blocked on the old master get -UNBLOCKED
         MasterHost = host;
         MasterPort = port;
         LinkDownSinceMs = -1;

@@ -228,8 +228,10 @@ public sealed class FailoverTests
     public async Task FailoverStateErrorsAndSequenceMatchARealServer()
     {
         List<string> expected;
-        using (var server = RedisServerProcess.Start("--repl-diskless-sync-delay", "0"))
+        var dir = Directory.CreateTempSubdirectory("rp-fo-errors-");
+        using (var server = RedisServerProcess.Start("--repl-diskless-sync-delay", "0", "--dir", dir.FullName))
             expected = StalledFailoverTranscript(server.Port);
+        dir.Delete(recursive: true);
         List<string> actual;
         await using (var node = await NodeFixture.StartAsync(name: "fo-errors"))
             actual = StalledFailoverTranscript(node.Port);
