@@ -80,6 +80,22 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public void ATargetStillWaitingForItsSnapshotIsNotOnline()
+    {
+        var h = new MasterHarness(connector: Refused);
+        // Holding the node's lock keeps the sync job from completing (it takes the lock to put replicas online).
+        lock (h.Engine.SyncRoot)
+        {
+            var r = h.NewClient();
+            Assert.Equal("+OK\r\n", h.Run(r, "REPLCONF", "listening-port", "7777"));
+            Assert.StartsWith("+FULLRESYNC ", h.Run(r, "PSYNC", "?", "-1"));
+            Assert.Equal("-ERR FAILOVER target replica is not online.\r\n", h.Run("FAILOVER", "TO", "127.0.0.1", "7777"));
+            Assert.Equal("-ERR FAILOVER target HOST and PORT is not a replica.\r\n", h.Run("FAILOVER", "TO", "127.0.0.1", "7778"));
+            Assert.Equal("no-failover", State(h));
+        }
+    }
+
+    [Fact]
     public async Task WaitsForTheExactAckWithWritesPausedThenSendsPsyncFailoverAndCompletesOnContinue()
     {
         var (ours, theirs) = DuplexStream.CreatePair();

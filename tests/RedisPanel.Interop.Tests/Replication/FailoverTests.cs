@@ -67,6 +67,13 @@ public sealed class FailoverTests
         using var replica = TestRespClient.Connect(replicaPort);
         Populate(master);
         WaitSynced(master, replica, replicaPort, log);
+        // WAIT counts the acknowledging replica: at once when already acked, after GETACK with timeout 0 (forever),
+        // and the count reached so far when the timeout ends first.
+        Assert.Equal(":1\r\n", Text(master.Call("WAIT", "1", "0")));
+        Assert.Equal("+OK\r\n", Text(master.Call("SET", "waited", "1")));
+        Assert.Equal(":1\r\n", Text(master.Call("WAIT", "1", "0")));
+        Assert.Equal(":1\r\n", Text(master.Call("WAIT", "2", "200")));
+        WaitSynced(master, replica, replicaPort, log);
 
         // The writer: SET w:i until the old master refuses (READONLY after the switch). A write held by the
         // failover's pause is answered only when the failover ends.
