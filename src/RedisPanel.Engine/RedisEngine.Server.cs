@@ -199,6 +199,7 @@ public sealed partial class RedisEngine
         }
         PauseKind = kind;
         PauseEndMs = end;
+        Keyspace.ExpiryPaused = kind != PauseKind.Off;
         if (kind < before) RunPostponed();
     }
 
