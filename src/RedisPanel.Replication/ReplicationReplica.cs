@@ -150,7 +150,9 @@ public sealed partial class ReplicationReplica
                 if (_masterClient is not null) _engine.OnClientClosed(_masterClient);
                 _masterClient = null;
             }
-            await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Redis runs replicationCron every 100 ms while a failover is under way, so the switch retries faster.
+            int retryMs = _master.FailoverState == FailoverState.NoFailover ? 1000 : 100;
+            await Task.Delay(retryMs, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
