@@ -26,6 +26,7 @@ public static class ReplicationCommands
             table.Add("slaveof", 3, f, ctx => ReplicaOf(ctx, replica), group: g);
         }
         table.Add("wait", 3, CommandFlags.NoScript, ctx => Wait(ctx, master), group: "generic");
+        table.Add("failover", -1, CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.Stale, master.HandleFailover, group: g);
     }
 
     private static void Sync(CommandContext ctx, ReplicationMaster master)
@@ -37,6 +38,8 @@ public static class ReplicationCommands
     private static void Psync(CommandContext ctx, ReplicationMaster master)
     {
         if (ctx.Client.Has(ClientFlags.Replica)) return;
+        // PSYNC <replid> <offset> FAILOVER: the old master of a coordinated failover asks this replica to promote.
+        if (ctx.Args.Count > 3 && ctx.Args.Is(3, "failover") && !master.AcceptFailoverRequest(ctx)) return;
         if (!ctx.TryGetLong(2, out long offset)) return;
         master.HandleSync(ctx.Client, ctx.Args.GetString(1), offset, legacy: false);
     }
@@ -94,6 +97,11 @@ public static class ReplicationCommands
 
     private static void ReplicaOf(CommandContext ctx, ReplicationReplica replica)
     {
+        if (replica.Master.FailoverState != FailoverState.NoFailover)
+        {
+            ctx.Reply.Error("ERR REPLICAOF not allowed while failing over.");
+            return;
+        }
         if (ctx.Client.Has(ClientFlags.Replica))
         {
             ctx.Reply.Error("ERR Command is not valid when client is a replica.");

@@ -17,6 +17,7 @@ public sealed partial class ReplicationMaster
         if (Replica is { IsReplica: true } replica) replica.AppendInfo(sb);
         else Line("role", "master");
         Line("connected_slaves", _replicas.Count);
+        if (MinReplicasEnabled) Line("min_slaves_good_slaves", GoodReplicas);
         for (int i = 0; i < _replicas.Count; i++)
         {
             var r = _replicas[i];
@@ -26,7 +27,7 @@ public sealed partial class ReplicationMaster
                 $"slave{i}:ip={r.Ip},port={r.ListeningPort},state={state},offset={r.AckOffset},lag={lag}\r\n");
         }
         var ids = Ids;
-        Line("master_failover_state", "no-failover");
+        Line("master_failover_state", FailoverStateText);
         Line("master_replid", ids.ReplId);
         Line("master_replid2", ids.ReplId2);
         Line("master_repl_offset", ids.Offset);

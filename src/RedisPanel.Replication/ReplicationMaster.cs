@@ -251,6 +251,11 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
     {
         var reply = client.Writer;
+        if (FailoverState != FailoverState.NoFailover)
+        {
+            reply.Error("NOMASTERLINK Can't SYNC while failing over");
+            return;
+        }
         // syncCommand: a replica serves its own replicas (chained replication) only while its link is up; they get
         // its master's history and offsets, proxied verbatim (FeedFromMaster).
         if (_engine.Keyspace.IsReplica && Replica is not { State: MasterLinkState.Connected })
@@ -397,10 +402,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private void Cron()
     {
         long now = _engine.Keyspace.NowMs;
+        WriteSafetyCron(now);
         // replicationCron: ping the replicas every repl-ping-replica-period seconds; the ping is part of the stream.
         int period = Math.Max(1, _engine.Config.ReplPingReplicaPeriod);
         // A replica never pings its own replicas: they get its master's pings, proxied.
-        if (_replicas.Count > 0 && _backlog is not null && !_engine.Keyspace.IsReplica && now - _lastPingMs >= period * 1000L)
+        if (_replicas.Count > 0 && _backlog is not null && !_engine.Keyspace.IsReplica && now - _lastPingMs >= period * 1000L
+            && !PingHeldByFailover)
         {
             _lastPingMs = now;
             Feed(PingCommand);
@@ -427,6 +434,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <summary>Sends REPLCONF GETACK * to the replicas (WAIT), counted in the stream.</summary>
     private void RequestAcks()
     {
+        // Redis sends no GETACK while clients are paused (it would move the offset a FAILOVER compares): later.
+        if (_engine.PauseKind != PauseKind.Off)
+        {
+            _ackPending = true;
+            return;
+        }
         if (_backlog is not null && _replicas.Count > 0) Feed(GetAckCommand);
     }
 }
