@@ -71,7 +71,8 @@ public sealed partial class ReplicationMaster
 
     private bool Alive(ReplicaLink r) => !r.Closing && _byClient.ContainsKey(r.Client);
 
-    private string Name(ReplicaLink r) => $"{r.Ip}:{r.ListeningPort}";
+    /// <summary>replicationGetSlaveName: ip:port, or the placeholder Redis prints when no port was announced.</summary>
+    private static string Name(ReplicaLink r) => r.ListeningPort != 0 ? $"{r.Ip}:{r.ListeningPort}" : $"{r.Ip}:<unknown-replica-port>";
 
     /// <summary>syncCommand's full-sync tail: attach to a disk job in progress, wait (diskless delay / a job that
     /// cannot be joined), or start a job now. Caller holds the lock; the replica is attached and the backlog exists.</summary>
