@@ -492,6 +492,42 @@ public sealed partial class ReplicationMaster
         Notice($"Replication backlog freed after {ttl} seconds without connected replicas.");
     }
 
+    // ---- writing the stream to online replicas ----
+
+    private bool _flushScheduled;
+
+    /// <summary>
+    /// The stream reaches online replicas in batches: every command appends to their output at once, but their
+    /// sockets are woken once for everything appended until the flush runs (Redis writes replica buffers in
+    /// beforeSleep, once per event-loop turn, not once per command). Waking a replica per command costs a pipe flush
+    /// and a socket send per command on the master and a read per command on the replica. Caller holds the lock.
+    /// </summary>
+    private void ScheduleReplicaFlush()
+    {
+        if (_flushScheduled) return;
+        _flushScheduled = true;
+        ThreadPool.UnsafeQueueUserWorkItem(static m => m.FlushReplicas(), this, preferLocal: false);
+    }
+
+    private void FlushReplicas()
+    {
+        ClientSession? one = null;
+        List<ClientSession>? more = null;
+        lock (_engine.SyncRoot)
+        {
+            _flushScheduled = false;
+            foreach (var r in _replicas)
+            {
+                if (r.State != ReplicaState.Online || r.Closing || r.Client.PendingOutput == 0) continue;
+                if (one is null) one = r.Client;
+                else (more ??= new()).Add(r.Client);
+            }
+        }
+        // Off the lock: each connection's pump takes the lock only to swap its buffer out.
+        one?.NotifyOutput();
+        if (more is not null) foreach (var c in more) c.NotifyOutput();
+    }
+
     private sealed class TransferAbandonedException : Exception;
 
     /// <summary>A write-only stream cutting what the RDB writer produces into chunks for a callback (one reused buffer).</summary>

@@ -114,7 +114,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
                 continue;
             }
             r.Client.Writer.Raw(bytes);
-            r.Client.NotifyOutput();
+            ScheduleReplicaFlush();
         }
         if (_replicas.Count > 0) CheckOutputLimits();
     }
