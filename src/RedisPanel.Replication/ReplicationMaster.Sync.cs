@@ -281,7 +281,9 @@ public sealed partial class ReplicationMaster
     /// window. False when none is left.</summary>
     private bool Deliver(SyncJob job, ReadOnlySpan<byte> data)
     {
-        // Bounded: a replica that stops reading is dropped by its output limits or its connection closing.
+        // Bounded: a replica that does not drain its window for repl-timeout seconds is disconnected, as
+        // replicationCron does for a socket transfer that made no progress ("Disconnecting timedout replica (full sync)").
+        long blockedSince = 0;
         while (true)
         {
             lock (_engine.SyncRoot)
@@ -294,6 +296,22 @@ public sealed partial class ReplicationMaster
                     if (r.Client.PendingOutput > SendWindow) room = false;
                 }
                 if (!any) return false;
+                if (!room)
+                {
+                    if (blockedSince == 0) blockedSince = Stopwatch.GetTimestamp();
+                    else if (Stopwatch.GetElapsedTime(blockedSince).TotalSeconds > Math.Max(1, _engine.Config.ReplTimeout))
+                    {
+                        foreach (var r in job.Waiters)
+                        {
+                            if (!Alive(r) || r.Client.PendingOutput <= SendWindow) continue;
+                            Warn($"Disconnecting timedout replica (full sync): {Name(r)}");
+                            r.Closing = true;
+                            r.Client.RequestClose();
+                        }
+                        blockedSince = 0;
+                        continue;
+                    }
+                }
                 if (room)
                 {
                     foreach (var r in job.Waiters)

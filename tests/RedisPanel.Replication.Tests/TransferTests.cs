@@ -184,12 +184,17 @@ public sealed class TransferTests
         h.Run(r, "REPLCONF", "capa", "psync2");
         bool closed = false;
         r.CloseRequested = _ => closed = true;
+        var warnings = new List<string>();
+        h.Master.Log += (warning, text) => { if (warning) warnings.Add(text); };
         h.ReadUntil(r, new StringBuilder(h.Run(r, "PSYNC", "?", "-1")), x => MasterTests.RdbComplete(x) && MasterTests.IsOnline(h, r));
         string value = new('v', 1000);
         for (int i = 0; i < 30 && !closed; i++) h.Run("SET", "k" + i, value);
         Assert.False(closed); // ~31 KB queued
         for (int i = 30; i < 40 && !closed; i++) h.Run("SET", "k" + i, value);
         Assert.True(closed);
+        Assert.Matches(@"^Client id=\d+ addr=127\.0\.0\.1:\d+ laddr=\S+ name= flags=S db=0 omem=\d+ cmd=\S+ scheduled to be closed ASAP for overcoming of output buffer limits\.$",
+            Assert.Single(warnings));
+
     }
 
     [Fact]
