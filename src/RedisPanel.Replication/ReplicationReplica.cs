@@ -139,15 +139,19 @@ public sealed class ReplicationReplica
                 // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
                 OnLinkLost($"{e.GetType().Name}: {e.Message}");
             }
+            bool wasConnected;
             lock (_engine.SyncRoot)
             {
                 if (ct.IsCancellationRequested) return;
-                if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
+                wasConnected = State == MasterLinkState.Connected;
+                if (wasConnected) LinkDownSinceMs = _engine.Keyspace.NowMs;
                 State = MasterLinkState.Connect;
                 if (_masterClient is not null) _engine.OnClientClosed(_masterClient);
                 _masterClient = null;
             }
-            await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // A lost link is retried at once (replicationHandleMasterDisconnection: "waiting 1 second may risk backlog
+            // being recycled"); a failed attempt waits for the next 1 Hz cron.
+            if (!wasConnected) await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
