@@ -82,9 +82,30 @@ public static class ReplicationCommands
             {
                 return; // only meaningful on a replica with a master link; a master ignores it silently
             }
-            else if (a.Is(j, "rdb-only") || a.Is(j, "rdb-filter-only"))
+            else if (a.Is(j, "rdb-only"))
             {
-                // Accepted; the snapshot is the whole dataset either way.
+                // REPLCONF rdb-only 0|1 (redis-cli --rdb): the snapshot only, no stream; closed after the transfer.
+                if (!ctx.TryGetLong(j + 1, out long rdbOnly)) return;
+                if (rdbOnly is not (0 or 1))
+                {
+                    ctx.Reply.Error("ERR value is out of range, value must between 0 and 1");
+                    return;
+                }
+                announced.RdbOnly = rdbOnly == 1;
+            }
+            else if (a.Is(j, "rdb-filter-only"))
+            {
+                // Only "functions" (or nothing) can be asked for; a filtered snapshot carries no keys.
+                string filter = a.GetString(j + 1);
+                foreach (var f in filter.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!f.Equals("functions", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ctx.Reply.Error("ERR Unsupported rdb-filter-only option: " + f);
+                        return;
+                    }
+                }
+                announced.RdbFilter = filter.ToLowerInvariant();
             }
             else
             {

@@ -21,7 +21,7 @@ public sealed partial class ReplicationMaster
         for (int i = 0; i < _replicas.Count; i++)
         {
             var r = _replicas[i];
-            string state = r.State == ReplicaState.Online ? "online" : "wait_bgsave";
+            string state = r.State switch { ReplicaState.Online => "online", ReplicaState.SendBulk => "send_bulk", _ => "wait_bgsave" };
             long lag = r.State == ReplicaState.Online ? Math.Max(0, (now - r.AckTimeMs) / 1000) : 0;
             sb.Append(CultureInfo.InvariantCulture,
                 $"slave{i}:ip={r.Ip},port={r.ListeningPort},state={state},offset={r.AckOffset},lag={lag}\r\n");

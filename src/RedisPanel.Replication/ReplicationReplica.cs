@@ -206,10 +206,12 @@ public sealed partial class ReplicationReplica
                 // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
                 OnLinkLost($"{e.GetType().Name}: {e.Message}");
             }
+            bool wasConnected;
             lock (_engine.SyncRoot)
             {
                 if (ct.IsCancellationRequested) return;
-                if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
+                wasConnected = State == MasterLinkState.Connected;
+                if (wasConnected) LinkDownSinceMs = _engine.Keyspace.NowMs;
                 State = MasterLinkState.Connect;
                 // The master client becomes the cached master: its db is where a partial resync continues.
                 if (_masterClient is not null)
@@ -219,9 +221,14 @@ public sealed partial class ReplicationReplica
                 }
                 _masterClient = null;
             }
-            // Redis runs replicationCron every 100 ms while a failover is under way, so the switch retries faster.
-            int retryMs = _master.FailoverState == FailoverState.NoFailover ? 1000 : 100;
-            await Task.Delay(retryMs, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // A lost link is retried at once (replicationHandleMasterDisconnection: "waiting 1 second may risk backlog
+            // being recycled"); a failed attempt waits for the next cron: 1 Hz, or every 100 ms while a failover is
+            // under way (Redis runs replicationCron that often then), so the switch retries faster.
+            if (!wasConnected)
+            {
+                int retryMs = _master.FailoverState == FailoverState.NoFailover ? 1000 : 100;
+                await Task.Delay(retryMs, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
