@@ -32,8 +32,11 @@ public sealed partial class RedisEngine
     /// <summary>rdb_saves.</summary>
     public long RdbSaves { get; private set; }
 
-    /// <summary>The longest time the node was held to take a snapshot (INFO's honest stand-in for rdb_last_cow_size).</summary>
+    /// <summary>How long the node was held to take the latest snapshot (INFO's latest_fork_usec).</summary>
     public double LastSnapshotPauseMs { get; private set; }
+
+    /// <summary>Snapshots taken (INFO's total_forks: each stands where Redis forks a child).</summary>
+    public long SnapshotsTaken { get; private set; }
 
     /// <summary>rdb_current_bgsave_time_sec: seconds the running save has taken, -1 when none runs.</summary>
     public long CurrentBgsaveSeconds => _bgsave is null ? -1 : (Keyspace.NowMs - _bgsaveStartMs) / 1000;
@@ -51,6 +54,15 @@ public sealed partial class RedisEngine
     /// <summary>Warnings from loading (skipped records), for the host's log.</summary>
     public event Action<string>? PersistenceWarning;
 
+    /// <summary>
+    /// writeCommandsDeniedByDiskError's RDB part (called only while the last background save failed): with
+    /// stop-writes-on-bgsave-error and at least one save point, write commands and PING get -MISCONF, except from
+    /// our master (Redis obeys its master whatever its disk says). Reads keep working; a successful save clears it.
+    /// </summary>
+    private bool DeniedByBgsaveError(ClientSession client, CommandDef def)
+        => Config.StopWritesOnBgsaveError && Config.SavePoints.Count > 0 && !client.Has(ClientFlags.Master)
+            && (def.IsWrite || (def.Parent ?? def).Name == "ping");
+
     /// <summary>The AUX fields of a dump written now.</summary>
     public RdbSaveInfo CreateSaveInfo() => new()
     {
@@ -67,6 +79,7 @@ public sealed partial class RedisEngine
         long t0 = Stopwatch.GetTimestamp();
         var snap = Keyspace.TakeSnapshot();
         LastSnapshotPauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        SnapshotsTaken++;
         return snap;
     }
 
@@ -80,7 +93,7 @@ public sealed partial class RedisEngine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LastBgsaveOk = false;
+            // rdbSave sets lastbgsave_status only on success: a failed SAVE leaves it as it was.
             return e.Message;
         }
         RdbSaves++;
