@@ -205,9 +205,22 @@ public sealed class KeyTable<TValue>
     /// </summary>
     public ref TValue Find(ReadOnlySpan<byte> key)
     {
-        int i = IndexOf(key);
-        if (i < 0) return ref Unsafe.NullRef<TValue>();
-        return ref OwnedEntry(i).Value;
+        // IndexOf's loop written out, so the common case (no snapshot ever) returns the reference it holds.
+        int hash = HashOf(key);
+        int b = hash & (_bucketCount - 1);
+        int i = _buckets[b >> BucketShift][b & BucketMask] - 1;
+        var entries = _entries;
+        while (i >= 0)
+        {
+            ref Entry e = ref entries[i >> EntryShift][i & EntryMask];
+            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            {
+                if (_entryStamps is not null) return ref OwnedEntry(i).Value;
+                return ref e.Value;
+            }
+            i = e.Next;
+        }
+        return ref Unsafe.NullRef<TValue>();
     }
 
     /// <summary>Reads the value of <paramref name="key"/> without writing anything (safe on a frozen view).</summary>
@@ -301,6 +314,13 @@ public sealed class KeyTable<TValue>
             _entryStamps[c] = _epoch;
         }
         _capacity += EntryChunk;
+    }
+
+    /// <summary>Grows the buckets (one rehash) so <paramref name="count"/> entries fit without further rehashing.</summary>
+    public void EnsureCapacity(int count)
+    {
+        if (count <= _bucketCount) return;
+        Resize((int)BitOperations.RoundUpToPowerOf2((uint)count));
     }
 
     public void Set(ReadOnlySpan<byte> key, TValue value, byte[]? keyArray = null) => GetOrAdd(key, out _, keyArray) = value;
