@@ -132,6 +132,18 @@ public sealed class KeyTable<TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Entry EntryRef(int i) => ref _entries[i >> EntryShift][i & EntryMask];
 
+    // The lookup loops skip the bounds check inside a chunk (the chunk reference itself stays checked): a bucket
+    // b < _bucketCount lies in a chunk of min(_bucketCount, BucketChunk) ints, and an entry index taken from a
+    // bucket or a chain is < _used, inside a chunk of min(_capacity, EntryChunk) entries. Keeps a GET at the
+    // cost of the flat arrays this table had before chunking.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BucketAt(int[][] buckets, int b)
+        => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buckets[b >> BucketShift]), b & BucketMask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref Entry EntryAt(Entry[][] entries, int i)
+        => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries[i >> EntryShift]), i & EntryMask);
+
     /// <summary>The bucket slot for writing: its chunk is copied first when a snapshot may share it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref int OwnedBucket(int b)
@@ -188,11 +200,11 @@ public sealed class KeyTable<TValue>
     {
         int hash = HashOf(key);
         int b = hash & (_bucketCount - 1);
-        int i = _buckets[b >> BucketShift][b & BucketMask] - 1;
+        int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
-            ref Entry e = ref entries[i >> EntryShift][i & EntryMask];
+            ref Entry e = ref EntryAt(entries, i);
             if (e.Hash == hash && key.SequenceEqual(e.Key)) return i;
             i = e.Next;
         }
@@ -208,11 +220,11 @@ public sealed class KeyTable<TValue>
         // IndexOf's loop written out, so the common case (no snapshot ever) returns the reference it holds.
         int hash = HashOf(key);
         int b = hash & (_bucketCount - 1);
-        int i = _buckets[b >> BucketShift][b & BucketMask] - 1;
+        int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
-            ref Entry e = ref entries[i >> EntryShift][i & EntryMask];
+            ref Entry e = ref EntryAt(entries, i);
             if (e.Hash == hash && key.SequenceEqual(e.Key))
             {
                 if (_entryStamps is not null) return ref OwnedEntry(i).Value;
@@ -253,15 +265,16 @@ public sealed class KeyTable<TValue>
     {
         int hash = HashOf(key);
         int b = hash & (_bucketCount - 1);
-        int i = BucketRef(b) - 1;
+        int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
-            ref Entry e = ref entries[i >> EntryShift][i & EntryMask];
+            ref Entry e = ref EntryAt(entries, i);
             if (e.Hash == hash && key.SequenceEqual(e.Key))
             {
                 exists = true;
-                return ref OwnedEntry(i).Value;
+                if (_entryStamps is not null) return ref OwnedEntry(i).Value;
+                return ref e.Value;
             }
             i = e.Next;
         }
