@@ -32,6 +32,12 @@ public sealed partial class RedisEngine
     /// <summary>rdb_saves.</summary>
     public long RdbSaves { get; private set; }
 
+    /// <summary>Snapshots for replication being produced (Redis's RDB child for SYNC): shown in rdb_bgsave_in_progress.</summary>
+    public int ReplicationSavesInProgress { get; set; }
+
+    /// <summary>A snapshot for replication started: Redis counts it in rdb_saves like a BGSAVE.</summary>
+    public void CountReplicationSave() => RdbSaves++;
+
     /// <summary>How long the node was held to take the latest snapshot (INFO's latest_fork_usec).</summary>
     public double LastSnapshotPauseMs { get; private set; }
 
