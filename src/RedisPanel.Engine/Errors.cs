@@ -68,4 +68,8 @@ public static class Errors
     public const string HashValueNotFloat = "ERR hash value is not a float";
     public const string NaNOrInfinity = "ERR value is NaN or Infinity";
     public const string InvalidCursor = "ERR invalid cursor";
+
+    // ---- persistence ----
+    /// <summary>shared.bgsaveerr: writes and PING refused while the last background save failed (stop-writes-on-bgsave-error).</summary>
+    public const string BgsaveError = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 }

@@ -38,8 +38,11 @@ public sealed partial class RedisEngine
     /// <summary>A snapshot for replication started: Redis counts it in rdb_saves like a BGSAVE.</summary>
     public void CountReplicationSave() => RdbSaves++;
 
-    /// <summary>The longest time the node was held to take a snapshot (INFO's honest stand-in for rdb_last_cow_size).</summary>
+    /// <summary>How long the node was held to take the latest snapshot (INFO's latest_fork_usec).</summary>
     public double LastSnapshotPauseMs { get; private set; }
+
+    /// <summary>Snapshots taken (INFO's total_forks: each stands where Redis forks a child).</summary>
+    public long SnapshotsTaken { get; private set; }
 
     /// <summary>rdb_current_bgsave_time_sec: seconds the running save has taken, -1 when none runs.</summary>
     public long CurrentBgsaveSeconds => _bgsave is null ? -1 : (Keyspace.NowMs - _bgsaveStartMs) / 1000;
@@ -56,6 +59,15 @@ public sealed partial class RedisEngine
 
     /// <summary>Warnings from loading (skipped records), for the host's log.</summary>
     public event Action<string>? PersistenceWarning;
+
+    /// <summary>
+    /// writeCommandsDeniedByDiskError's RDB part (called only while the last background save failed): with
+    /// stop-writes-on-bgsave-error and at least one save point, write commands and PING get -MISCONF, except from
+    /// our master (Redis obeys its master whatever its disk says). Reads keep working; a successful save clears it.
+    /// </summary>
+    private bool DeniedByBgsaveError(ClientSession client, CommandDef def)
+        => Config.StopWritesOnBgsaveError && Config.SavePoints.Count > 0 && !client.Has(ClientFlags.Master)
+            && (def.IsWrite || (def.Parent ?? def).Name == "ping");
 
     /// <summary>
     /// Set by the replication layer: the repl-stream-db a dump written now records, or null when the node is in no
@@ -79,6 +91,7 @@ public sealed partial class RedisEngine
         long t0 = Stopwatch.GetTimestamp();
         var snap = Keyspace.TakeSnapshot();
         LastSnapshotPauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        SnapshotsTaken++;
         return snap;
     }
 
@@ -92,7 +105,7 @@ public sealed partial class RedisEngine
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LastBgsaveOk = false;
+            // rdbSave sets lastbgsave_status only on success: a failed SAVE leaves it as it was.
             return e.Message;
         }
         RdbSaves++;

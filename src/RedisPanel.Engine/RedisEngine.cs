@@ -135,6 +135,13 @@ public sealed partial class RedisEngine
             RejectCall(reply, Errors.NoAuth);
             return ExecOutcome.Continue;
         }
+        if (!LastBgsaveOk && DeniedByBgsaveError(client, def))
+        {
+            FlagTransactionError(client);
+            def.RejectedCalls++;
+            RejectCall(reply, Errors.BgsaveError);
+            return ExecOutcome.Continue;
+        }
         if (ReplicationGate is { } gate && gate(client, def) is { } refusal)
         {
             FlagTransactionError(client);

@@ -38,8 +38,7 @@ public static class DatasetDigest
     public static byte[] ValueDigest(RedisDatabase db, ReadOnlySpan<byte> key)
     {
         var digest = new byte[20];
-        ref ValueSlot slot = ref db.Main.Find(key);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) ObjectDigest(digest, db, key, slot.Value);
+        if (db.Main.TryGetValue(key, out var slot)) ObjectDigest(digest, db, key, slot.Value);
         return digest;
     }
 

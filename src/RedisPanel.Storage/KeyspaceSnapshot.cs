@@ -1,5 +1,5 @@
-// A point-in-time view of a keyspace without fork() (ARCHITECTURE §3.5). Taking one copies the key tables
-// (two array clones per db, no per-key work) and bumps the keyspace's snapshot epoch. Values stay shared:
+// A point-in-time view of a keyspace without fork() (ARCHITECTURE §3.5). Taking one freezes the key tables
+// (KeyTable.Freeze: the live tables copy a 1024-entry chunk before writing it while a snapshot is open) and bumps the keyspace's snapshot epoch. Values stay shared:
 // strings as byte[] are immutable, and every mutable value (collections, MutableString) carries the epoch in
 // which it was created or copied. While a snapshot is open, a writer about to mutate a value from an older
 // epoch replaces it with a copy first (RedisDatabase.Unshare / GetForWrite), so the snapshot keeps seeing

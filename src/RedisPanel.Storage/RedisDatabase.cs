@@ -106,9 +106,9 @@ public sealed class RedisDatabase
         return slot.Value;
     }
 
-    /// <summary>Shallow copies of the key and expiry tables (for a snapshot).</summary>
-    internal (KeyTable<ValueSlot>, KeyTable<long>) CloneTables()
-        => (_main.Count == 0 ? new KeyTable<ValueSlot>() : _main.Clone(), _expires.Count == 0 ? new KeyTable<long>() : _expires.Clone());
+    /// <summary>Frozen read-only views of the key and expiry tables (for a snapshot; see KeyTable.Freeze).</summary>
+    internal (KeyTable<ValueSlot>, KeyTable<long>) FreezeTables(SnapshotCounter sharers)
+        => (_main.Count == 0 ? new KeyTable<ValueSlot>() : _main.Freeze(sharers), _expires.Count == 0 ? new KeyTable<long>() : _expires.Freeze(sharers));
 
     /// <summary>Sets the value of a key; clears its TTL unless <paramref name="keepTtl"/>.</summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
@@ -185,8 +185,7 @@ public sealed class RedisDatabase
     public long GetExpire(ReadOnlySpan<byte> key)
     {
         if (_expires.Count == 0) return -1;
-        ref long at = ref _expires.Find(key);
-        return Unsafe.IsNullRef(ref at) ? -1 : at;
+        return _expires.TryGetValue(key, out long at) ? at : -1;
     }
 
     /// <summary>Sets the absolute expiry (Unix ms) of an existing key.</summary>
@@ -209,8 +208,7 @@ public sealed class RedisDatabase
     /// (at exactly the expiry millisecond it is still alive, with TTL 0).</summary>
     public bool IsExpired(ReadOnlySpan<byte> key)
     {
-        ref long at = ref _expires.Find(key);
-        return !Unsafe.IsNullRef(ref at) && at < _owner.NowMs;
+        return _expires.TryGetValue(key, out long at) && at < _owner.NowMs;
     }
 
     /// <summary>Deletes an expired key and reports it (lazy or active expiry).</summary>

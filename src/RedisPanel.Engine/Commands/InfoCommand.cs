@@ -212,8 +212,9 @@ public static class InfoCommand
             Line(sb, "pubsub_channels", channels);
             Line(sb, "pubsub_patterns", patterns);
             Line(sb, "pubsubshard_channels", 0);
-            Line(sb, "latest_fork_usec", 0);
-            Line(sb, "total_forks", 0);
+            // No fork here: the pause to take the latest snapshot (BGSAVE, full sync, AOF rewrite) stands in for it.
+            Line(sb, "latest_fork_usec", (long)(e.LastSnapshotPauseMs * 1000));
+            Line(sb, "total_forks", e.SnapshotsTaken);
             Line(sb, "migrate_cached_sockets", 0);
             Line(sb, "slave_expires_tracked_keys", 0);
             Line(sb, "active_defrag_hits", 0);

@@ -55,7 +55,7 @@ public sealed class RdbReader
     private readonly int _end;
     private int _pos;
     private readonly EncodingLimits _limits;
-    private string? _currentKey;
+    private byte[]? _currentKey; // for error messages only: decoded when an error is raised
 
     private RdbReader(byte[] data, int length, string source, EncodingLimits limits)
     {
@@ -86,7 +86,7 @@ public sealed class RdbReader
         if (stored != 0 && Crc64.Compute(payload.AsSpan(0, footer + 2)) != stored) return null;
         var r = new RdbReader(payload, footer, "DUMP payload", limits);
         byte type = r.ReadByte("a value type");
-        var value = r.ReadValue(type, "(restore)");
+        var value = r.ReadValue(type, "(restore)"u8.ToArray());
         if (r._pos != footer) throw r.Error($"{footer - r._pos} bytes left over after the value");
         return value;
     }
@@ -134,9 +134,13 @@ public sealed class RdbReader
                     continue;
                 }
                 case RdbFormat.OpResizeDb:
-                    ReadLength("a db size");
-                    ReadLength("an expires size");
+                {
+                    // Like rdbLoad's dictExpand on RESIZEDB: size the tables once instead of rehashing ~20 times.
+                    ulong size = ReadLength("a db size"), expires = ReadLength("an expires size");
+                    target[db].Main.EnsureCapacity((int)Math.Min(size, 1 << 28));
+                    target[db].Expires.EnsureCapacity((int)Math.Min(expires, 1 << 28));
                     continue;
+                }
                 case RdbFormat.OpSlotInfo:
                     ReadLength("a slot id");
                     ReadLength("a slot size");
@@ -160,8 +164,8 @@ public sealed class RdbReader
                 default:
                 {
                     var key = ReadString("a key");
-                    _currentKey = Encoding.UTF8.GetString(key);
-                    var value = ReadValue(type, _currentKey);
+                    _currentKey = key;
+                    var value = ReadValue(type, key);
                     _currentKey = null;
                     long at = expireAt;
                     expireAt = -1;
@@ -264,7 +268,7 @@ public sealed class RdbReader
         return new string(name);
     }
 
-    private object ReadValue(byte type, string key)
+    private object ReadValue(byte type, byte[] key)
     {
         int start = _pos;
         try
@@ -273,11 +277,13 @@ public sealed class RdbReader
         }
         catch (FormatException e)
         {
-            throw new RdbFormatException(_source, start, $"corrupt value of type {type}: {e.Message}", key);
+            throw new RdbFormatException(_source, start, $"corrupt value of type {type}: {e.Message}", KeyName(key));
         }
     }
 
-    private object ReadValueCore(byte type, string key)
+    private static string? KeyName(byte[]? key) => key is null ? null : Encoding.UTF8.GetString(key);
+
+    private object ReadValueCore(byte type, byte[] key)
     {
         switch (type)
         {
@@ -378,11 +384,11 @@ public sealed class RdbReader
                 return zset;
             }
             case RdbFormat.TypeStreamListpacks or RdbFormat.TypeStreamListpacks2 or RdbFormat.TypeStreamListpacks3:
-                throw new RdbFormatException(_source, _pos - 1, $"stream values (RDB type {type}) are not supported", key);
+                throw new RdbFormatException(_source, _pos - 1, $"stream values (RDB type {type}) are not supported", KeyName(key));
             case RdbFormat.TypeModulePreGa or RdbFormat.TypeModule2:
-                throw new RdbFormatException(_source, _pos - 1, $"module values (RDB type {type}) are not supported", key);
+                throw new RdbFormatException(_source, _pos - 1, $"module values (RDB type {type}) are not supported", KeyName(key));
             default:
-                throw new RdbFormatException(_source, _pos - 1, $"Unknown RDB encoding type {type}", key);
+                throw new RdbFormatException(_source, _pos - 1, $"Unknown RDB encoding type {type}", KeyName(key));
         }
     }
 
@@ -514,12 +520,12 @@ public sealed class RdbReader
                 var compressed = Take((long)Math.Min(clen, long.MaxValue), "LZF data");
                 var output = new byte[ulen];
                 if (!Lzf.TryDecompress(compressed, output))
-                    throw new RdbFormatException(_source, at, $"Invalid LZF compressed string while reading {what}", _currentKey);
+                    throw new RdbFormatException(_source, at, $"Invalid LZF compressed string while reading {what}", KeyName(_currentKey));
                 return output;
             }
             default: throw Error($"Unknown RDB string encoding type {len} while reading {what}");
         }
     }
 
-    private RdbFormatException Error(string problem) => new(_source, _pos, problem, _currentKey);
+    private RdbFormatException Error(string problem) => new(_source, _pos, problem, KeyName(_currentKey));
 }

@@ -110,11 +110,7 @@ public sealed class RdbWriter
             foreach (var kv in main.Entries())
             {
                 long at = -1;
-                if (expires.Count != 0)
-                {
-                    ref long e = ref expires.Find(kv.Key);
-                    if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref e)) at = e;
-                }
+                if (expires.Count != 0 && expires.TryGetValue(kv.Key, out long e)) at = e;
                 var value = kv.Value.Value;
                 // Redis never writes empty collections; a handler that left one behind must not poison the file.
                 if (value is RedisCollection { Count: 0 }) continue;
