@@ -34,6 +34,16 @@ public sealed class ChartHistoryTests
     }
 
     [Fact]
+    public void A_node_without_history_starts_empty_and_grows_from_the_feed()
+    {
+        var history = new ChartHistory();
+        history.Seed("m", []);
+        Assert.Empty(history.Points("m"));
+        history.Record([M(5)], T0);
+        Assert.Equal(5, Assert.Single(history.Points("m")).Offset);
+    }
+
+    [Fact]
     public void Replica_lag_is_its_masters_offset_minus_its_own_and_unknown_while_the_link_is_down()
     {
         var history = new ChartHistory();

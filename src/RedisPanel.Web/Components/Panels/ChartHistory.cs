@@ -57,7 +57,7 @@ public sealed class ChartHistory(TimeSpan window, TimeSpan minGap)
             list.Add(p);
         }
         _points[node] = list;
-        Trim(list, list.Count > 0 ? list[^1].Time : DateTime.MinValue);
+        if (list.Count > 0) Trim(list, list[^1].Time);
         Version++;
     }
 
