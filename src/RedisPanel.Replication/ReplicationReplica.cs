@@ -98,6 +98,28 @@ public sealed class ReplicationReplica
         _master.Promote();
     }
 
+    /// <summary>
+    /// A fault drill for the dashboard (caller holds the lock): the link is dropped as a network cut would drop it
+    /// (LinkDown is raised, the master sees the connection close) and the reconnection waits for
+    /// <paramref name="duration"/>; then the usual retry loop reconnects with PSYNC. No effect on a master.
+    /// </summary>
+    public void SuspendLink(TimeSpan duration)
+    {
+        if (MasterHost is not { } host) return;
+        int port = MasterPort;
+        StopLink();
+        if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
+        State = MasterLinkState.Connect;
+        OnLinkLost($"link cut for {duration.TotalSeconds:0.#} s");
+        _cts = new CancellationTokenSource();
+        var ct = _cts.Token;
+        _loop = Task.Run(async () =>
+        {
+            await Task.Delay(duration, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!ct.IsCancellationRequested) await RunAsync(host, port, ct);
+        });
+    }
+
     /// <summary>Stops the link (node stop). Caller holds no lock; waits for the link task.</summary>
     public async Task StopAsync()
     {

@@ -47,6 +47,8 @@ public static class Program
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         services.Configure<NodeManagerOptions>(builder.Configuration);
+        services.Configure<DashboardOptions>(builder.Configuration.GetSection("Dashboard"));
+        services.AddSingleton<AccessTokenGate>();
         services.AddSingleton<LoadConfigFile>(RedisPanel.Engine.Config.ConfigFileParser.Load);
         services.AddSingleton<NodeManager>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeManager>());
@@ -56,6 +58,10 @@ public static class Program
         services.AddHostedService<TopologyHubPublisher>();
 
         var app = builder.Build();
+        // First in the pipeline: beyond loopback, nothing (pages, static files, /_blazor, the hub) without the token.
+        var gate = app.Services.GetRequiredService<AccessTokenGate>();
+        app.Use((context, next) => gate.InvokeAsync(context, next));
+        app.Lifetime.ApplicationStarted.Register(gate.Announce);
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapBlazorScript();

@@ -34,6 +34,10 @@ public sealed class ManagedNode
     internal RedisNode? Node { get; set; }
     internal string? ConfigError { get; set; }
 
+    /// <summary>The replicaof the node was created with (inline or from its file): a restart without a persisted
+    /// config file comes back to it.</summary>
+    internal string? DeclaredReplicaOf { get; set; }
+
     /// <summary>Reads what the dashboard shows; takes the node's lock briefly.</summary>
     internal NodeViewModel Sample()
     {
@@ -42,7 +46,7 @@ public sealed class ManagedNode
         {
             return new NodeViewModel(Name, Definition.Bind?.FirstOrDefault() ?? "127.0.0.1", Definition.Port ?? 0, NodeState.Failed,
                 ConfigError, Definition.ReplicaOf is null ? NodeRole.Master : NodeRole.ReplicaPending, FormatMaster(Definition.ReplicaOf),
-                0, 0, 0, 0, 0, Definition.ConfigFile);
+                0, 0, 0, 0, 0, Definition.ConfigFile, ReplicationView.Empty);
         }
         var state = node.State;
         var engine = node.Engine;
@@ -51,9 +55,13 @@ public sealed class ManagedNode
         long keys, memory, ops, commands;
         int clients;
         string? replicaOf;
-        bool linkUp;
+        bool linkUp, loading;
+        string? replicationInfo;
         lock (engine.SyncRoot)
         {
+            // The node's own INFO replication text, parsed below by the same parser as an external node's INFO.
+            replicationInfo = running ? node.Replication.InfoSection() : null;
+            loading = running && engine.Loading;
             keys = engine.Keyspace.TotalKeys();
             memory = EstimateDatasetBytes(engine.Keyspace);
             // As INFO's connected_clients: replicas attached to this node are not clients (MONITORs are).
@@ -70,7 +78,8 @@ public sealed class ManagedNode
         int port = running ? node.Port : config.Port;
         return new NodeViewModel(Name, config.Bind.FirstOrDefault()?.TrimStart('-') ?? "127.0.0.1", port, state,
             state == NodeState.Failed ? node.FailureReason : null, role, FormatMaster(replicaOf),
-            keys, clients, ops, memory, commands, config.ConfigFile);
+            keys, clients, ops, memory, commands, config.ConfigFile,
+            replicationInfo is null ? ReplicationView.Empty : InfoReplicationParser.Parse(replicationInfo), External: false, Loading: loading);
     }
 
     /// <summary>"host port" (Redis's replicaof syntax) as "host:port".</summary>

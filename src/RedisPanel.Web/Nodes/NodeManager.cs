@@ -142,10 +142,12 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
             var fresh = Create(m.Definition, m.Name);
             m.Node = fresh.Node;
             m.ConfigError = fresh.ConfigError;
+            m.DeclaredReplicaOf = fresh.DeclaredReplicaOf;
             Changed?.Invoke();
             if (m.Node is null) return NodeActionResult.Fail($"{m.Name}: {m.ConfigError}");
         }
         var node = m.Node;
+        ReloadReplicaOf(m, node);
         if (!await node.StartAsync(ct))
         {
             Log.StartFailed(_logger, m.Name, node.FailureReason ?? "");
@@ -156,12 +158,54 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
         return NodeActionResult.Ok($"{m.Name} running on {node.Options.Config.Bind[0]}:{node.Port}");
     }
 
+    /// <summary>
+    /// As redis-server reads `replicaof` from its redis.conf at every start, a REPLICAOF made at runtime is
+    /// forgotten by a restart unless CONFIG REWRITE persisted it: the node starts with the file's replicaof (or the
+    /// declared one), and as a master when there is none.
+    /// </summary>
+    private void ReloadReplicaOf(ManagedNode m, RedisNode node)
+    {
+        var config = node.Options.Config;
+        // What the node was created with (declared inline or read from its file then).
+        string? replicaOf = m.DeclaredReplicaOf;
+        if (config.ConfigFile is { } path && File.Exists(path))
+        {
+            ServerConfig file;
+            try
+            {
+                file = _loadConfigFile(path);
+            }
+            catch (Exception ex) when (ex is ConfigFileException or IOException or UnauthorizedAccessException)
+            {
+                return; // the start reports nothing new; the running settings stay
+            }
+            // The dashboard's own file (written by Persist topology) is the truth; a declared file yields to an
+            // inline ReplicaOf, as at creation.
+            replicaOf = m.Definition.ConfigFile is null ? file.ReplicaOf : m.Definition.ReplicaOf is { Length: > 0 } inline ? inline : file.ReplicaOf;
+        }
+        config.ReplicaOf = replicaOf;
+        if (replicaOf is null)
+            lock (node.Engine.SyncRoot)
+                if (node.ReplicaLink.IsReplica) node.ReplicaLink.NoOne();
+    }
+
+    /// <summary>The redis.conf Persist topology writes for a node declared without one (in its data dir).</summary>
+    private string GeneratedConfigPath(string name) => Path.GetFullPath(Path.Combine(_options.DataDirectory, name, "redis.conf"), _contentRoot);
+
     /// <summary>Builds the node of a definition; a config file that cannot be loaded gives an entry without a node.</summary>
     private ManagedNode Create(NodeDefinition def, string? fixedName = null)
     {
         ServerConfig config;
         string? configError = null;
         string? path = def.ConfigFile is { Length: > 0 } file ? Path.GetFullPath(file, _contentRoot) : null;
+        // A node persisted by the dashboard (CONFIG REWRITE into data/<name>/redis.conf) starts from that file.
+        bool generated = false;
+        if (path is null && (fixedName ?? def.Name ?? (def.Port is int p and not 0 ? p.ToString() : null)) is { } early
+            && File.Exists(GeneratedConfigPath(early)))
+        {
+            path = GeneratedConfigPath(early);
+            generated = true;
+        }
         if (path is not null)
         {
             try
@@ -182,7 +226,7 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
         }
         if (def.Port is int port) config.Port = port;
         if (def.Bind is { Length: > 0 } bind) config.Bind = bind;
-        if (def.ReplicaOf is { Length: > 0 } master) config.ReplicaOf = master;
+        if (def.ReplicaOf is { Length: > 0 } master && !generated) config.ReplicaOf = master;
 
         string name = fixedName ?? UniqueName(def.Name ?? (config.Port != 0 ? config.Port.ToString() : "node"));
         if (path is null)
@@ -201,7 +245,7 @@ public sealed partial class NodeManager : IHostedService, IAsyncDisposable
         // which Kestrel's configured endpoints cannot do.
         var node = new RedisNode(new NodeOptions { Name = name, Config = config }, _loggerFactory);
         node.StateChanged += OnNodeStateChanged;
-        return new ManagedNode(name, def, node, null);
+        return new ManagedNode(name, def, node, null) { DeclaredReplicaOf = config.ReplicaOf };
     }
 
     private string UniqueName(string wanted)
