@@ -105,10 +105,84 @@ public sealed class PanelsTests(ITestOutputHelper output) : IAsyncLifetime
         latencies.Sort();
         double median = latencies[latencies.Count / 2], p95 = latencies[(int)Math.Ceiling(latencies.Count * 0.95) - 1], max = latencies[^1];
         string summary = $"32 nodes (8 masters x 3 replicas), {load.Writes} load writes, {latencies.Count} probes on {probe}: " +
-                         $"median {median:0} ms, p95 {p95:0} ms, max {max:0} ms, min {latencies[0]:0} ms; all: {string.Join(' ', latencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))}";
+                         $"median {median:0} ms, p95 {p95:0} ms, max {max:0} ms, min {latencies[0]:0} ms; " +
+                         $"loadavg {File.ReadAllText("/proc/loadavg").Trim()}; all: {string.Join(' ', latencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))}";
         output.WriteLine(summary);
         File.AppendAllText(Path.Combine(AppContext.BaseDirectory, "responsiveness.txt"), $"{DateTime.UtcNow:O} {summary}{Environment.NewLine}");
         await page.Locator(".rp-shell").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "panels-32-nodes-charts.png") });
         Assert.True(median <= 500, summary);
+    }
+
+    [Fact]
+    public async Task Charts_events_and_console_with_real_replication_a_link_cut_and_a_promotion()
+    {
+        await using var app = await TestApp.StartAsync();
+        await WaitForTopologyAsync(app, 3);
+        var door = app.App.Services.GetRequiredService<ITopologyClient>();
+        // a load that swells and ebbs (1 to 7 SETs of 200 bytes per 10 ms), so the charts have a shape
+        await using var load = new WriteLoad([app.PortOf("master")],
+            t => 1 + (int)Math.Round(3 * (1 + Math.Sin(t.TotalSeconds / 4))), valueBytes: 200);
+
+        var page = await _browser.NewPageAsync(Chromium.PageOptions(app.BaseAddress));
+        await OpenAsync(page, "/charts");
+        await Expect(page.Locator("[data-testid=backlog-gauge]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+
+        long start = OffsetOf(app, "master");
+        await Poll.UntilAsync(() => OffsetOf(app, "master") > start + 1_500_000, "1.5 MB of writes", TimeSpan.FromSeconds(60));
+
+        // a link cut on replica-b: its lag climbs while the link is down, then it resyncs (partially, from the backlog)
+        var cut = await door.CutLinkAsync("replica-b", TimeSpan.FromSeconds(4));
+        Assert.True(cut.Succeeded, cut.Message);
+        await Poll.UntilAsync(() => app.Nodes.Find("replica-b")!.Sample().Role == NodeRole.ReplicaPending, "replica-b's link down", TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => app.Nodes.Find("replica-b")!.Sample().Role == NodeRole.Replica, "replica-b's link back", TimeSpan.FromSeconds(30));
+        long afterCut = OffsetOf(app, "master");
+        await Poll.UntilAsync(() => OffsetOf(app, "master") > afterCut + 1_000_000, "1 MB more writes", TimeSpan.FromSeconds(60));
+
+        // promote replica-a (it leaves; the master keeps writing to replica-b)
+        var promoted = await door.PromoteAsync("replica-a", repointSiblings: false);
+        Assert.True(promoted.Succeeded, promoted.Message);
+        await Poll.UntilAsync(() => app.Nodes.Find("replica-a")!.Sample().Role == NodeRole.Master, "replica-a a master", TimeSpan.FromSeconds(10));
+        long afterPromote = OffsetOf(app, "master");
+        await Poll.UntilAsync(() => OffsetOf(app, "master") > afterPromote + 1_000_000, "1 MB more writes", TimeSpan.FromSeconds(60));
+
+        // the charts show the lines and a marker of each kind; two gauges now (two masters)
+        await Expect(page.Locator("[data-testid=backlog-gauge]")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+        var offsets = page.Locator("[data-chart=offsets]");
+        // one line per node and a marker of each kind on the offsets chart (in ChartSeries' marker colours)
+        await Expect(offsets.Locator(".rz-line-series path")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
+        foreach (string legend in TestApp.NodeNames.Concat(["Full sync", "Link down", "Promotion"]))
+            await Expect(offsets.Locator(".rz-legend-item", new() { HasText = legend })).ToHaveCountAsync(1);
+        foreach (string fill in new[] { "#d92d20", "#dc6803", "#6938ef" })
+            await Expect(offsets.Locator($".rz-scatter-series .rz-marker path[fill='{fill}']").First).ToBeAttachedAsync(new() { Timeout = 10_000 });
+        await page.Locator(".rp-shell").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "panels-charts.png") });
+
+        // the event log has the cut and the promotion, the operator actions marked as succeeded
+        await page.Locator("[data-nav=events]").ClickAsync();
+        await Expect(page.Locator("[data-testid=event-log]")).ToBeVisibleAsync();
+        await Expect(page.Locator("li[data-kind=LinkDown]").First).ToContainTextAsync("replica-b");
+        await Expect(page.Locator("li[data-kind=Promoted]").First).ToContainTextAsync("replica-a");
+        await Expect(page.Locator("li[data-kind=OperatorAction] [data-testid=outcome]").First).ToHaveTextAsync("succeeded");
+        await page.Locator(".rp-shell").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "panels-events.png") });
+        await page.Locator("button[data-kind=OperatorAction]").ClickAsync(); // filter them out
+        await Expect(page.Locator("li[data-kind=OperatorAction]")).ToHaveCountAsync(0);
+
+        // the console runs commands on the picked node and prints like redis-cli
+        await page.Locator("[data-nav=console]").ClickAsync();
+        var input = page.Locator("[data-testid=console-input]");
+        await Expect(input).ToBeEnabledAsync();
+        foreach (string line in new[] { "SET greeting hello", "GET greeting", "LRANGE nosuch 0 -1", "HELLO 9", "ROLE" })
+        {
+            await input.FillAsync(line);
+            await input.PressAsync("Enter");
+            await Expect(page.Locator(".con-entry").Last.Locator("[data-testid=reply]")).ToBeVisibleAsync();
+        }
+        var replies = page.Locator(".con-entry [data-testid=reply]");
+        await Expect(replies.Nth(0)).ToHaveTextAsync("OK");
+        await Expect(replies.Nth(1)).ToHaveTextAsync("\"hello\"");
+        await Expect(replies.Nth(2)).ToHaveTextAsync("(empty array)");
+        await Expect(replies.Nth(3)).ToHaveAttributeAsync("data-error", "true");
+        await input.PressAsync("ArrowUp");
+        await Expect(input).ToHaveValueAsync("ROLE");
+        await page.Locator(".rp-shell").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "panels-console.png") });
     }
 }

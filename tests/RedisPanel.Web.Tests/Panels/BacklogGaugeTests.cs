@@ -36,6 +36,24 @@ public sealed class BacklogGaugeTests : BunitContext
         Assert.Equal("can stay away 17m 04s", Survival(gauge, "r1"));  // 1 MB / 1 KB/s
         Assert.Equal("can stay away 4m 16s", Survival(gauge, "r2"));   // 256 KB / 1 KB/s
         Assert.Equal("17m 04s at 1 KB/s", gauge.Find("[data-testid=survival-now]").TextContent.Trim());
+        Assert.Equal(["r2", "r1"], gauge.FindAll(".gauge-marker-label").Select(l => l.TextContent));
+    }
+
+    [Fact]
+    public void Replicas_own_offsets_win_over_their_last_ack_and_close_markers_share_one_label()
+    {
+        const long m = 4 * PanelNodes.Mb;
+        var master = PanelNodes.Master("m", 6379, m,
+            new ReplicaEntry("127.0.0.1", 6380, "online", m - 512 * 1024, 1),
+            new ReplicaEntry("127.0.0.1", 6381, "online", m - 1000, 0));
+        // r1 acked 512 KB ago but has applied everything by now
+        var live = new Dictionary<string, long> { ["127.0.0.1:6380"] = m };
+
+        var gauge = Render<BacklogGauge>(p => p.Add(g => g.Master, master).Add(g => g.WriteRate, 1024).Add(g => g.Names, Names)
+            .Add(g => g.LiveOffsets, live));
+
+        Assert.Equal("can stay away 17m 04s", Survival(gauge, "r1"));
+        Assert.Equal("r2 +1", Assert.Single(gauge.FindAll(".gauge-marker-label")).TextContent);
     }
 
     [Fact]

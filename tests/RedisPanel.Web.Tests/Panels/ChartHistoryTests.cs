@@ -44,7 +44,7 @@ public sealed class ChartHistoryTests
     }
 
     [Fact]
-    public void Replica_lag_is_its_masters_offset_minus_its_own_and_unknown_while_the_link_is_down()
+    public void Replica_lag_is_its_masters_offset_minus_its_own_and_climbs_while_the_link_is_down()
     {
         var history = new ChartHistory();
         history.Record([M(10_000), PanelNodes.Replica("r", 6380, 6379, 9_000)], T0);
@@ -53,6 +53,9 @@ public sealed class ChartHistoryTests
         Assert.Null(history.Points("m")[^1].LagBytes);
 
         history.Record([M(12_000), PanelNodes.Replica("r", 6380, 6379, 9_000, linkUp: false)], T0.AddSeconds(2));
+        Assert.Equal(3_000, history.Points("r")[^1].LagBytes);
+        // a master that is not running (or not ours): unknown
+        history.Record([PanelNodes.Stopped(M(12_000)), PanelNodes.Replica("r", 6380, 6379, 9_000, linkUp: false)], T0.AddSeconds(4));
         Assert.Null(history.Points("r")[^1].LagBytes);
     }
 

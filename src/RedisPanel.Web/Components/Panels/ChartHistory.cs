@@ -117,13 +117,15 @@ public sealed class ChartHistory(TimeSpan window, TimeSpan minGap)
 
     /// <summary>
     /// A replica's own INFO has no lag (its master_repl_offset is its own): lag = its master's offset − its applied
-    /// offset, with the master found by endpoint among the nodes (samples are not atomic across nodes: clamp at 0).
+    /// offset, with the master found by endpoint among the running nodes (samples are not atomic across nodes: clamp
+    /// at 0); unknown when the master is not one of them.
     /// </summary>
     internal static ChartPoint ToPoint(NodeViewModel node, IReadOnlyDictionary<string, long> offsetsByEndpoint, DateTime now)
     {
         var repl = node.Replication!;
         if (repl.Link is not { } link) return new ChartPoint(now, repl.MasterReplOffset, null, node.OpsPerSec);
-        long? lag = link.LinkUp && offsetsByEndpoint.TryGetValue(link.MasterEndpoint, out long masterOffset)
+        // Also while the link is down: the replica's offset stands still and the lag climbs, which is the point.
+        long? lag = offsetsByEndpoint.TryGetValue(link.MasterEndpoint, out long masterOffset)
             ? Math.Max(0, masterOffset - link.ReplicaOffset)
             : null;
         return new ChartPoint(now, link.ReplicaOffset, lag, node.OpsPerSec);
