@@ -67,8 +67,8 @@ public sealed class DashboardTests : IAsyncLifetime
             await Expect(Card(name).Locator("[data-testid=state]")).ToHaveTextAsync("running", Soon);
             await Expect(Card(name).Locator("[data-testid=endpoint]")).ToHaveTextAsync($"127.0.0.1:{_app.PortOf(name)}");
         }
-        // The replica really syncs from the master: its badge turns from "replica (link down)" to "replica".
-        await Expect(Card("replica-a").Locator("[data-testid=role]")).ToHaveTextAsync("replica", Soon);
+        // The replica really syncs from the master: its link turns from "link down" to "link up".
+        await Expect(Card("replica-a").Locator("[data-testid=link-text]")).ToContainTextAsync("link up", new() { Timeout = 15_000 });
         await ShotAsync("01-three-nodes");
 
         // Stop: the card says stopped and the port refuses connections

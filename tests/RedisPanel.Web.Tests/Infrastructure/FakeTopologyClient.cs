@@ -21,6 +21,33 @@ public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopol
         string? failure = null, NodeRole role = NodeRole.Master, string? master = null) =>
         new(name, "127.0.0.1", port, state, failure, role, master, keys, 2, 15, 2048, 100, null);
 
+    /// <summary>A master's INFO replication: history <paramref name="replId"/> up to <paramref name="offset"/>, a backlog
+    /// holding [<paramref name="backlogFirst"/>, offset] and its slaveN lines.</summary>
+    public static ReplicationView MasterRepl(string replId, long offset, long backlogFirst = 1, string? replId2 = null,
+        long secondOffset = -1, params ReplicaEntry[] replicas) =>
+        new(replId, replId2 ?? new string('0', 40), offset, secondOffset, BacklogActive: true, BacklogSize: 1 << 20,
+            backlogFirst, offset - backlogFirst + 1, new ValueList<ReplicaEntry>(replicas), null);
+
+    /// <summary>A replica's INFO replication: it follows <paramref name="masterPort"/> and has applied up to <paramref name="offset"/>.</summary>
+    public static ReplicationView ReplicaRepl(string replId, int masterPort, long offset, bool linkUp = true, long downSince = -1,
+        bool syncing = false, long syncRead = 0, long syncTotal = 0, long backlogFirst = 1) =>
+        new(replId, new string('0', 40), offset, -1, BacklogActive: true, BacklogSize: 1 << 20, backlogFirst, offset - backlogFirst + 1,
+            ValueList<ReplicaEntry>.Empty,
+            new MasterLinkView("127.0.0.1", masterPort, linkUp, linkUp ? 0 : -1, downSince, syncing, syncTotal, syncRead,
+                syncTotal > 0 ? 100.0 * syncRead / syncTotal : 0, offset, true));
+
+    /// <summary>A running node with its replication view (role from the link: replica when it has one).</summary>
+    public static NodeViewModel Replicating(string name, int port, ReplicationView repl, long keys = 0) =>
+        Node(name, port: port, keys: keys,
+            role: repl.Link is null ? NodeRole.Master : repl.Link.LinkUp ? NodeRole.Replica : NodeRole.ReplicaPending,
+            master: repl.Link?.MasterEndpoint) with { Replication = repl };
+
+    /// <summary>When set, every action waits for it (to see the busy state); progress texts are reported first.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Progress texts the rewiring actions report before they finish.</summary>
+    public string ProgressText { get; set; } = "sync 10%";
+
     public void Push(params NodeChange[] batch) => _changes.Writer.TryWrite(new TopologyBatch(batch, []));
 
     public void PushEvents(params TopologyEvent[] events) => _changes.Writer.TryWrite(new TopologyBatch([], events));
@@ -50,8 +77,8 @@ public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopol
     public Task<NodeActionResult> AddNodeAsync(CancellationToken ct = default) => Record("add");
     public Task<NodeActionResult> RemoveNodeAsync(string name, CancellationToken ct = default) => Record($"remove {name}");
 
-    public Task<NodeActionResult> ReplicaOfAsync(string name, string masterName, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"replicaof {name} {masterName}");
-    public Task<NodeActionResult> PromoteAsync(string name, bool repointSiblings, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"promote {name}{(repointSiblings ? " repoint" : "")}");
+    public Task<NodeActionResult> ReplicaOfAsync(string name, string masterName, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"replicaof {name} {masterName}", progress);
+    public Task<NodeActionResult> PromoteAsync(string name, bool repointSiblings, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"promote {name}{(repointSiblings ? " repoint" : "")}", progress);
     public Task<NodeActionResult> SwitchoverAsync(string name, IProgress<string>? progress = null, CancellationToken ct = default) => Record($"switchover {name}");
     public Task<NodeActionResult> DetachAsync(string name, CancellationToken ct = default) => Record($"detach {name}");
     public Task<NodeActionResult> CutLinkAsync(string name, TimeSpan duration, CancellationToken ct = default) => Record($"cutlink {name} {duration.TotalSeconds}");
@@ -66,9 +93,11 @@ public sealed class FakeTopologyClient(params NodeViewModel[] snapshot) : ITopol
 
     public IReadOnlyList<NodeSample> GetHistory(string name) => History.TryGetValue(name, out var h) ? h : [];
 
-    private Task<NodeActionResult> Record(string call)
+    private async Task<NodeActionResult> Record(string call, IProgress<string>? progress = null)
     {
         lock (Calls) Calls.Add(call);
-        return Task.FromResult(Result);
+        progress?.Report(ProgressText);
+        if (Gate is { } gate) await gate.Task;
+        return Result;
     }
 }
