@@ -12,7 +12,8 @@ namespace RedisPanel.Web.Tests.Panels;
 
 public sealed class ChartsPageTests : BunitContext
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    // The page stamps live points with this clock: the snapshot lands exactly one second after the last sample.
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 22, 0, 0, TimeSpan.Zero);
     private readonly FakeTopologyClient _topology;
 
     public ChartsPageTests()
@@ -33,6 +34,7 @@ public sealed class ChartsPageTests : BunitContext
         JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 900, Height = 300 });
         Services.AddRadzenComponents();
         Services.AddSingleton<ITopologyClient>(_topology);
+        Services.AddSingleton<TimeProvider>(new FixedClock(Now));
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
@@ -70,12 +72,12 @@ public sealed class ChartsPageTests : BunitContext
         Assert.Empty(onOffsets["Promotion"]);
 
         // the SVG really has the lines (Radzen draws once it knows its width)
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=offsets] svg path.rz-line")));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=offsets] .rz-line-series path")), TimeSpan.FromSeconds(10));
 
         // one backlog gauge, for the master, at its write rate (2,000 B/s over the last 10 s of points)
         var gauge = page.FindComponent<BacklogGauge>();
         Assert.Equal("m", gauge.Instance.Master.Name);
-        Assert.InRange(gauge.Instance.WriteRate, 1900, 6100); // the live point (60,000) lands a moment after the last sample
+        Assert.Equal(2000, gauge.Instance.WriteRate, 6);
         Assert.Equal("60000", page.Find("[data-testid=master-offset]").GetAttribute("data-offset"));
     }
 
@@ -88,10 +90,15 @@ public sealed class ChartsPageTests : BunitContext
 
         _topology.Push(new NodeChange(NodeChangeKind.Upsert, newer));
 
-        page.WaitForAssertion(() => Assert.Equal("75000", page.Find("[data-testid=master-offset]").GetAttribute("data-offset")));
+        page.WaitForAssertion(() => Assert.Equal("75000", page.Find("[data-testid=master-offset]").GetAttribute("data-offset")), TimeSpan.FromSeconds(10));
         // the charts catch up within the redraw throttle
-        page.WaitForAssertion(() => Assert.Equal(75_000, Lines(page, "Offset").Single(l => l.Title == "m").Data[^1].Offset), TimeSpan.FromSeconds(3));
+        page.WaitForAssertion(() => Assert.Equal(75_000, Lines(page, "Offset").Single(l => l.Title == "m").Data[^1].Offset), TimeSpan.FromSeconds(10));
         // the replica's lag follows its master even though the replica itself did not change
         Assert.Equal(75_000 - 59_500, Lines(page, "LagBytes").Single().Data[^1].LagBytes);
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -8,12 +8,12 @@ using RedisPanel.Web.Topology;
 
 namespace RedisPanel.Web.Tests.Panels;
 
-public sealed class EventLogTests : BunitContext
+public sealed class EventLogPanelTests : BunitContext
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 22, 0, 0, TimeSpan.Zero);
     private readonly FakeTopologyClient _topology = new(FakeTopologyClient.Node("a"), FakeTopologyClient.Node("b", port: 6380));
 
-    public EventLogTests()
+    public EventLogPanelTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddRadzenComponents();
@@ -28,13 +28,13 @@ public sealed class EventLogTests : BunitContext
         ]);
     }
 
-    private static long[] Ids(IRenderedComponent<EventLog> log) =>
+    private static long[] Ids(IRenderedComponent<EventLogPanel> log) =>
         log.FindAll("li[data-event]").Select(e => long.Parse(e.GetAttribute("data-event")!)).ToArray();
 
     [Fact]
     public void Lists_events_newest_first_with_outcome_styling()
     {
-        var log = Render<EventLog>();
+        var log = Render<EventLogPanel>();
 
         Assert.Equal([5L, 4, 3, 2, 1], Ids(log));
         var ok = log.Find("li[data-event='4']");
@@ -51,7 +51,7 @@ public sealed class EventLogTests : BunitContext
     [Fact]
     public void Kind_chips_node_and_text_filter_the_list()
     {
-        var log = Render<EventLog>();
+        var log = Render<EventLogPanel>();
 
         // switch off operator actions and lifecycle: only the sync and the link remain
         log.Find("button[data-kind=OperatorAction]").Click();
@@ -76,15 +76,15 @@ public sealed class EventLogTests : BunitContext
     [Fact]
     public void Live_events_arrive_on_top_once_each_and_the_log_is_bounded()
     {
-        var log = Render<EventLog>();
+        var log = Render<EventLogPanel>();
 
         _topology.PushEvents(new TopologyEvent(6, T0.AddSeconds(5), TopologyEventKind.LinkDown, "b", "connection lost"));
-        log.WaitForAssertion(() => Assert.Equal(6L, Ids(log)[0]));
+        log.WaitForAssertion(() => Assert.Equal(6L, Ids(log)[0]), TimeSpan.FromSeconds(10));
         Assert.Contains("log-item--warn", log.Find("li[data-event='6']").ClassList);
         // a repeated id is not shown twice
         _topology.PushEvents(new TopologyEvent(6, T0.AddSeconds(5), TopologyEventKind.LinkDown, "b", "connection lost"),
             new TopologyEvent(7, T0.AddSeconds(6), TopologyEventKind.Promoted, "b", "promoted"));
-        log.WaitForAssertion(() => Assert.Equal([7L, 6, 5, 4, 3, 2, 1], Ids(log)));
+        log.WaitForAssertion(() => Assert.Equal([7L, 6, 5, 4, 3, 2, 1], Ids(log)), TimeSpan.FromSeconds(10));
 
         var buffer = new EventBuffer(3);
         buffer.AddRange(Enumerable.Range(1, 10).Select(i => new TopologyEvent(i, T0, TopologyEventKind.LinkUp, "a", "up")));
