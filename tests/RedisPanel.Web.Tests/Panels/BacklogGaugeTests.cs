@@ -57,6 +57,22 @@ public sealed class BacklogGaugeTests : BunitContext
     }
 
     [Fact]
+    public void A_replica_sampled_after_its_master_is_level_not_ahead()
+    {
+        // the replica's own INFO was read after a few more writes than the master's: it is level, not lost
+        const long m = 4 * PanelNodes.Mb;
+        var master = PanelNodes.Master("m", 6379, m, new ReplicaEntry("127.0.0.1", 6380, "online", m - 300, 0));
+        var live = new Dictionary<string, long> { ["127.0.0.1:6380"] = m + 700 };
+
+        var gauge = Render<BacklogGauge>(p => p.Add(g => g.Master, master).Add(g => g.WriteRate, 1024).Add(g => g.Names, Names)
+            .Add(g => g.LiveOffsets, live));
+
+        Assert.Equal("can stay away 17m 04s", Survival(gauge, "r1"));
+        Assert.Contains("0 B behind", gauge.Find("li[data-replica='r1']").TextContent);
+        Assert.Equal("left:100%", Style(gauge, "[data-replica=r1].gauge-marker"));
+    }
+
+    [Fact]
     public void A_replica_outside_the_backlog_is_marked_for_a_full_sync_and_no_writes_is_infinity()
     {
         const long m = 4 * PanelNodes.Mb;
