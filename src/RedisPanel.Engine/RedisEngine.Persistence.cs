@@ -51,12 +51,18 @@ public sealed partial class RedisEngine
     /// <summary>Warnings from loading (skipped records), for the host's log.</summary>
     public event Action<string>? PersistenceWarning;
 
+    /// <summary>
+    /// Set by the replication layer: the repl-stream-db a dump written now records, or null when the node is in no
+    /// replication chain (rdbPopulateSaveInfo returns NULL), in which case the dump has no repl-* AUX fields.
+    /// </summary>
+    public Func<int?>? ReplicationStreamDb { get; set; }
+
     /// <summary>The AUX fields of a dump written now.</summary>
     public RdbSaveInfo CreateSaveInfo() => new()
     {
         CtimeSeconds = Keyspace.NowMs / 1000,
         UsedMemory = GC.GetTotalMemory(false),
-        ReplStreamDb = 0,
+        ReplStreamDb = ReplicationStreamDb is { } streamDb ? streamDb() : 0,
         ReplId = ReplId,
         ReplOffset = ReplOffset,
     };

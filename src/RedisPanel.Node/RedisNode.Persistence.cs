@@ -17,7 +17,29 @@ public sealed partial class RedisNode
     /// <summary>Completes when the start-up load of the dump (if any) has finished, successfully or not.</summary>
     public Task DatasetLoaded => _datasetLoaded;
 
+    // Set once the start-up load has begun (or was skipped): the replica link waits for it, then for the load.
+    private readonly TaskCompletionSource _datasetLoadBegun = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the start-up load is over; awaited by the replica link before it first connects.</summary>
+    private async Task WaitDatasetLoadedAsync()
+    {
+        await _datasetLoadBegun.Task;
+        await _datasetLoaded;
+    }
+
     private void BeginLoadingDataset()
+    {
+        try
+        {
+            LoadDatasetInBackground();
+        }
+        finally
+        {
+            _datasetLoadBegun.TrySetResult();
+        }
+    }
+
+    private void LoadDatasetInBackground()
     {
         // Only the first start loads: a stopped node keeps its dataset in memory across Stop/Start.
         if (_datasetLoadAttempted) return;
@@ -47,6 +69,8 @@ public sealed partial class RedisNode
                 else
                 {
                     var result = Engine.LoadDump(path);
+                    // loadDataFromDisk: the dump's repl-id/repl-offset keep the node's place in its replication history.
+                    lock (Engine.SyncRoot) Replication.RestoreHistory(result.ReplId, result.ReplOffset, result.ReplStreamDb, result.ExpiredKeys);
                     NodeLog.DatasetLoaded(Logger, Name, result.KeysLoaded, result.KeysExpired, started.Elapsed.TotalSeconds);
                 }
             }

@@ -87,7 +87,7 @@ public sealed partial class RedisNode : IAsyncDisposable
         var engine = new RedisEngine(Options.Config, Options.Time, Options.RandomSeed);
         // The replication layer plugs into the engine's hooks: backlog sink, INFO section, cron, its commands.
         Replication = new ReplicationMaster(engine);
-        ReplicaLink = new ReplicationReplica(engine, Replication, ConnectToMasterAsync);
+        ReplicaLink = new ReplicationReplica(engine, Replication, ConnectToMasterAsync) { BeforeConnect = WaitDatasetLoadedAsync };
         ReplicationCommands.Register(engine.Table, Replication, ReplicaLink);
         ReplicaLink.LinkUp += partial => NodeLog.ReplicaLinkUp(Logger, Name, partial ? "partial resync" : "full sync");
         ReplicaLink.LinkLost += reason => NodeLog.ReplicaLinkLost(Logger, Name, reason);
@@ -167,13 +167,14 @@ public sealed partial class RedisNode : IAsyncDisposable
                 _acceptLoops.Add(AcceptLoopAsync(l));
                 NodeLog.Listening(Logger, Name, l.EndPoint.ToString()!);
             }
+            // `replicaof <host> <port>` from the config file: the node is a replica while it loads (it keeps expired
+            // keys, and the dump's history becomes its cached master); the link connects once the load is done.
+            if (config.ReplicaOf?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var masterHost, var p] && int.TryParse(p, out int masterPort))
+                lock (Engine.SyncRoot) ReplicaLink.ReplicaOf(masterHost, masterPort, fromConfig: true);
             BeginLoadingDataset(); // RedisNode.Persistence.cs: -LOADING until the dump is in
             _cronStop = new CancellationTokenSource();
             _cron = CronAsync(_cronStop.Token);
             SetState(NodeState.Running, null);
-            // `replicaof <host> <port>` from the config file: connect to the master once serving.
-            if (config.ReplicaOf?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var masterHost, var p] && int.TryParse(p, out int masterPort))
-                lock (Engine.SyncRoot) ReplicaLink.ReplicaOf(masterHost, masterPort);
             return true;
         }
         finally

@@ -1,8 +1,10 @@
 // The master side of replication for one node (Redis 7.0's replication.c, master half): the backlog sink that
 // turns propagated commands into the stream (emitting SELECT when the db changes), the replicas and their
 // states, full syncs served from one copy-on-write snapshot per job, partial resyncs from the backlog, ACKs,
-// the periodic ping, WAIT, and the INFO replication text. Everything runs under the node's ordering lock
-// except the RDB serialisation of a sync job, which reads only its snapshot.
+// the periodic ping, WAIT, and the INFO replication text. On a replica the same machinery serves sub-replicas
+// (chained replication): the stream is then its master's, proxied by FeedFromMaster, never its own. A dump's
+// history is restored at start (RestoreHistory). Everything runs under the node's ordering lock except the RDB
+// serialisation of a sync job, which reads only its snapshot.
 using System.Globalization;
 using System.Text;
 using RedisPanel.Engine;
@@ -38,6 +40,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         engine.ClientClosed += OnClientClosed;
         engine.CronTick += Cron;
         engine.ReplicationInfo = InfoSection;
+        engine.ReplicationStreamDb = SaveStreamDb;
     }
 
     /// <summary>The engine's identity and offset (the engine stores them so RDB AUX fields and DEBUG see them).</summary>
@@ -99,6 +102,20 @@ public sealed partial class ReplicationMaster : IPropagationSink
         _commandOffset = _engine.ReplOffset;
     }
 
+    /// <summary>
+    /// A replica proxies what it applied from its master (Redis 7.0's replicationFeedStreamFromMasterStream): the
+    /// bytes go verbatim into its backlog and to its own replicas, so the whole chain shares one replid and one
+    /// offset space. Advances the node's offset (caller holds the lock).
+    /// </summary>
+    internal void FeedFromMaster(ReadOnlySpan<byte> bytes)
+    {
+        // A restarted replica that continued from its RDB's history has no backlog yet (createReplicationBacklog in
+        // slaveTryPartialResynchronization): start one at the current offset, same history.
+        if (_backlog is null || _backlog.Offset != _engine.ReplOffset)
+            _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+        Feed(bytes);
+    }
+
     /// <summary>Appends bytes to the stream: backlog, offset, the pending sync job, every online replica.</summary>
     private void Feed(ReadOnlySpan<byte> bytes)
     {
@@ -117,6 +134,13 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private void EnsureBacklog()
     {
         if (_backlog is not null) return;
+        if (_engine.Keyspace.IsReplica)
+        {
+            // A replica never starts a history of its own: it serves its master's (normally it already has a backlog
+            // from its own sync).
+            _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+            return;
+        }
         // createReplicationBacklog after changeReplicationId + clearReplicationId2: the first replica starts a new
         // history, so the node's master_replid changes at that moment (as observed on Redis 7.0).
         Ids = Ids.NewHistory(_engine.NewRandomId());
@@ -140,14 +164,85 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void SetIds(ReplicationIds ids) => Ids = ids;
 
     /// <summary>
-    /// This node becomes a replica: its own replicas are disconnected and its backlog dropped, since this node does
-    /// not forward its master's stream to sub-replicas (yet).
+    /// disconnectSlaves: every replica of this node is dropped now (they reconnect and PSYNC). Used when this node's
+    /// history changes under them: a full sync from its master, a new replid on +CONTINUE, promotion.
     /// </summary>
-    internal void DetachAllForReplica()
+    internal void DisconnectReplicas()
     {
-        foreach (var r in _replicas.ToArray()) r.Client.RequestClose();
-        _backlog = null;
+        foreach (var r in _replicas.ToArray())
+        {
+            _replicas.Remove(r);
+            _byClient.Remove(r.Client);
+            r.Client.RequestClose();
+            Raise(ReplicationEventKind.ReplicaDisconnected, null, r.Endpoint, "replica disconnected: my replication history changed");
+        }
+        // A snapshot in progress belongs to the old history; nobody waits for it any more.
         _job = null;
+    }
+
+    /// <summary>
+    /// A replica's full sync from its master (replicationAttachToNewMaster, then the backlog recreated after loading):
+    /// the old backlog is freed so no sub-replica can PSYNC into the old history; a new one starts at
+    /// <paramref name="offset"/> with the master's replid.
+    /// </summary>
+    internal void ResetForFullSync(string replId, long offset)
+    {
+        DisconnectReplicas();
+        Ids = new ReplicationIds(replId, ReplicationIds.NoId, offset, -1);
+        _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, offset);
+    }
+
+    /// <summary>
+    /// The replication stream db a dump written now records (rdbPopulateSaveInfo): a master's last SELECTed db (0
+    /// when none) but only while it has a backlog; a replica's master-client db; null when the node is in no chain,
+    /// so the dump carries no repl-id/repl-offset at all.
+    /// </summary>
+    private int? SaveStreamDb()
+    {
+        if (Replica is { IsReplica: true } replica) return replica.StreamDb;
+        if (_backlog is null) return null;
+        return _selectedDb == -1 ? 0 : _selectedDb;
+    }
+
+    /// <summary>
+    /// loadDataFromDisk: a dump with repl-id/repl-offset/repl-stream-db restores the history. A replica takes them as
+    /// its own replid/offset and caches its master from them (so it PSYNCs id offset+1); a master keeps its fresh
+    /// replid, honours the old one as replid2 up to offset+1, rebases its offset and keeps a backlog there, so its
+    /// former replicas continue after its restart.
+    /// </summary>
+    /// <param name="replId">The dump's repl-id AUX field, if any.</param>
+    /// <param name="offset">Its repl-offset.</param>
+    /// <param name="streamDb">Its repl-stream-db.</param>
+    /// <param name="expiredKeys">Keys a master dropped at load because they had expired: each becomes a DEL in the
+    /// backlog after the restored offset, as Redis feeds them while loading.</param>
+    public void RestoreHistory(string? replId, long? offset, int? streamDb, IReadOnlyList<(int Db, byte[] Key)>? expiredKeys = null)
+    {
+        bool valid = replId is not null && offset is long && streamDb is >= 0;
+        if (Replica is { IsReplica: true } replica)
+        {
+            if (!valid) return;
+            Ids = new ReplicationIds(replId!, Ids.ReplId2, offset!.Value, Ids.SecondOffset);
+            replica.CacheMasterFromDump(replId!, streamDb!.Value);
+            return;
+        }
+        if (valid) Ids = new ReplicationIds(_engine.ReplId, replId!, offset!.Value, offset.Value + 1);
+        // loadDataFromDisk: a master loads with a backlog so the DELs of expired keys are fed into it; without a
+        // history in the dump the backlog is dropped again (the DELs still counted in the offset, as in Redis).
+        _backlog = new ReplicationBacklog(_engine.Config.ReplBacklogSize, _engine.ReplOffset);
+        if (expiredKeys is not null)
+        {
+            var command = new ReplyBuffer(64);
+            foreach (var (db, key) in expiredKeys)
+            {
+                command.Clear();
+                var w = new RespWriter(command);
+                w.ArrayHeader(2);
+                w.Bulk("DEL"u8);
+                w.Bulk(key);
+                Propagate(db, command.WrittenSpan);
+            }
+        }
+        if (!valid) _backlog = null;
     }
 
     // ---- SYNC / PSYNC ----
@@ -156,9 +251,10 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
     {
         var reply = client.Writer;
-        if (_engine.Keyspace.IsReplica)
+        // syncCommand: a replica serves its own replicas (chained replication) only while its link is up; they get
+        // its master's history and offsets, proxied verbatim (FeedFromMaster).
+        if (_engine.Keyspace.IsReplica && Replica is not { State: MasterLinkState.Connected })
         {
-            // Chained replication (forwarding the master's stream verbatim) is not implemented.
             reply.Error("NOMASTERLINK Can't SYNC while not connected with my master");
             return;
         }
@@ -303,7 +399,8 @@ public sealed partial class ReplicationMaster : IPropagationSink
         long now = _engine.Keyspace.NowMs;
         // replicationCron: ping the replicas every repl-ping-replica-period seconds; the ping is part of the stream.
         int period = Math.Max(1, _engine.Config.ReplPingReplicaPeriod);
-        if (_replicas.Count > 0 && _backlog is not null && now - _lastPingMs >= period * 1000L)
+        // A replica never pings its own replicas: they get its master's pings, proxied.
+        if (_replicas.Count > 0 && _backlog is not null && !_engine.Keyspace.IsReplica && now - _lastPingMs >= period * 1000L)
         {
             _lastPingMs = now;
             Feed(PingCommand);

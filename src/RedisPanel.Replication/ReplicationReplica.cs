@@ -2,8 +2,10 @@
 // or from the config, the handshake (PING, AUTH, REPLCONF listening-port, capa eof psync2, each reply awaited,
 // then PSYNC with the cached replid/offset+1 or `? -1`), both snapshot framings loaded through the RDB reader,
 // the stream applied through the dispatcher as a Master-flagged client, ACK every second and on GETACK,
-// replica-read-only. Reconnects after any link loss with PSYNC. Not done: forwarding to sub-replicas (a replica
-// refuses SYNC/PSYNC), replica-serve-stale-data no, masteruser.
+// replica-read-only. Reconnects after any link loss with PSYNC. Chained replication as Redis 7.0 proxies it: the
+// bytes applied from the master go verbatim into this node's backlog and to its own replicas (FeedFromMaster);
+// a full sync or a new replid on +CONTINUE disconnects them so they resync. A dump's repl-id/repl-offset let a
+// restarted replica PSYNC into its old history. Not done: replica-serve-stale-data no.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -28,6 +30,8 @@ public sealed class ReplicationReplica
     private CancellationTokenSource? _cts;
     private Task _loop = Task.CompletedTask;
     private string? _cachedReplId; // the history we can PSYNC into (null: full sync)
+    private int _cachedDb; // the db the cached master had selected: a partial resync continues in it
+    private long _readAhead; // stream bytes read but not applied yet (an open MULTI, a partial command)
     private ClientSession? _masterClient;
     private Stream? _link;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
@@ -52,6 +56,18 @@ public sealed class ReplicationReplica
     /// <summary>Unix ms the link went down, or -1 when it never was up since REPLICAOF.</summary>
     public long LinkDownSinceMs { get; private set; } = -1;
 
+    /// <summary>
+    /// Awaited by the link task before its first connection: the node's start-up load, so a replica restarted from its
+    /// dump PSYNCs with the history the dump restored (Redis loads before it connects to its master).
+    /// </summary>
+    public Func<Task>? BeforeConnect { get; set; }
+
+    /// <summary>
+    /// The db the master stream is applied in (the master client's, else the cached master's); null when there is
+    /// neither (rdbPopulateSaveInfo gives a replica's dump a history only then).
+    /// </summary>
+    internal int? StreamDb => _masterClient?.Db ?? (_cachedReplId is null ? null : _cachedDb);
+
     /// <summary>Raised (under the lock) when the link comes up after a full (false) or partial (true) sync.</summary>
     public event Action<bool>? LinkUp;
 
@@ -66,13 +82,24 @@ public sealed class ReplicationReplica
         return null;
     }
 
-    /// <summary>REPLICAOF host port (caller holds the lock): keeps the data and the history, connects.</summary>
-    public void ReplicaOf(string host, int port)
+    /// <summary>
+    /// REPLICAOF host port (caller holds the lock): keeps the data, the history, the backlog and this node's own
+    /// replicas (replicationSetMaster does not disconnect them: they may continue if the new master continues us),
+    /// connects. <paramref name="fromConfig"/>: the `replicaof` directive at start, which caches no master (a
+    /// history comes only from the dump, see <see cref="CacheMasterFromDump"/>).
+    /// </summary>
+    public void ReplicaOf(string host, int port, bool fromConfig = false)
     {
+        bool wasMaster = !IsReplica;
+        if (_masterClient is not null) _cachedDb = _masterClient.Db;
         StopLink();
-        // A master turning replica caches itself, so it can PSYNC into the new master's replid2 history.
-        _cachedReplId ??= _engine.ReplId;
-        _master.DetachAllForReplica();
+        // A master turning replica caches itself (replicationCacheMasterUsingMyself), so it can PSYNC into the new
+        // master's replid2 history. A replica switching masters keeps its cached master.
+        if (wasMaster && !fromConfig)
+        {
+            _cachedReplId = _engine.ReplId;
+            _cachedDb = 0;
+        }
         MasterHost = host;
         MasterPort = port;
         LinkDownSinceMs = -1;
@@ -96,6 +123,18 @@ public sealed class ReplicationReplica
         _engine.Keyspace.IsReplica = false;
         _engine.Config.ReplicaOf = null;
         _master.Promote();
+        // replicationUnsetMaster: the replicas learn the new replid by reconnecting; they continue through replid2.
+        _master.DisconnectReplicas();
+    }
+
+    /// <summary>
+    /// loadDataFromDisk on a replica: the dump's repl-id becomes the cached master's history and repl-stream-db its
+    /// db, so the first PSYNC after a restart asks for id offset+1 (caller holds the lock or the node is loading).
+    /// </summary>
+    internal void CacheMasterFromDump(string replId, int db)
+    {
+        _cachedReplId = replId;
+        _cachedDb = db;
     }
 
     /// <summary>
@@ -134,6 +173,7 @@ public sealed class ReplicationReplica
 
     private void StopLink()
     {
+        if (_masterClient is not null) _cachedDb = _masterClient.Db;
         _cts?.Cancel();
         _cts = null;
         _link?.Dispose();
@@ -144,6 +184,7 @@ public sealed class ReplicationReplica
 
     private async Task RunAsync(string host, int port, CancellationToken ct)
     {
+        if (BeforeConnect is { } before) await before().WaitAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -166,7 +207,12 @@ public sealed class ReplicationReplica
                 if (ct.IsCancellationRequested) return;
                 if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
                 State = MasterLinkState.Connect;
-                if (_masterClient is not null) _engine.OnClientClosed(_masterClient);
+                // The master client becomes the cached master: its db is where a partial resync continues.
+                if (_masterClient is not null)
+                {
+                    _cachedDb = _masterClient.Db;
+                    _engine.OnClientClosed(_masterClient);
+                }
                 _masterClient = null;
             }
             await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -262,14 +308,17 @@ public sealed class ReplicationReplica
             string newId = reply.Length > 10 ? reply[10..].Trim() : "";
             lock (_engine.SyncRoot)
             {
-                // A new id on CONTINUE (the master was promoted): the old one stays valid as replid2.
-                if (newId.Length == 40 && newId != _engine.ReplId)
+                // A new id on CONTINUE (the master was promoted, or restarted from its dump): the old one stays
+                // valid as replid2, and our own replicas are disconnected so they learn the new id (Redis 7.0).
+                if (newId.Length == 40 && newId != (_cachedReplId ?? _engine.ReplId))
                 {
                     var ids = _master.Ids;
-                    _master.SetIds(new ReplicationIds(newId, ids.ReplId, ids.Offset, ids.Offset + 1));
+                    _master.SetIds(new ReplicationIds(newId, _cachedReplId ?? ids.ReplId, ids.Offset, ids.Offset + 1));
+                    _master.DisconnectReplicas();
                 }
                 _cachedReplId = _engine.ReplId;
-                _masterClient = NewMasterClient(0);
+                // replicationResurrectCachedMaster: the stream goes on in the db the cached master had selected.
+                _masterClient = NewMasterClient(_cachedDb);
             }
             partial = true;
         }
@@ -336,7 +385,9 @@ public sealed class ReplicationReplica
         {
             ct.ThrowIfCancellationRequested();
             _engine.Keyspace.ReplaceContents(fresh);
-            _master.SetIds(new ReplicationIds(replId, ReplicationIds.NoId, offset, -1));
+            // replicationAttachToNewMaster + the end of readSyncBulkPayload: sub-replicas are disconnected, the backlog
+            // is freed and recreated at the master's offset with its replid, replid2 cleared.
+            _master.ResetForFullSync(replId, offset);
             _cachedReplId = replId;
             _masterClient = NewMasterClient(result.ReplStreamDb ?? 0);
         }
@@ -357,19 +408,25 @@ public sealed class ReplicationReplica
 
     /// <summary>
     /// Applies the stream: each complete command runs through the dispatcher as the master client (replies are
-    /// dropped), and the applied offset grows by the command's bytes. REPLCONF GETACK is answered with the offset
-    /// before it, as Redis does.
+    /// dropped). The bytes of each applied command are then proxied verbatim (backlog, offset, own replicas), as Redis
+    /// 7.0 does after a command from its master; inside MULTI nothing is applied (the offset does not move) until
+    /// EXEC, so the whole transaction goes out at once. REPLCONF GETACK is answered with the offset before it.
     /// </summary>
     private async Task ApplyStreamAsync(MasterLinkReader reader, Stream stream, CancellationToken ct)
     {
         var batch = new CommandBatch();
         var args = new ArgList();
+        var unapplied = new System.Buffers.ArrayBufferWriter<byte>(); // bytes of an open MULTI, not counted yet
+        Volatile.Write(ref _readAhead, 0);
         while (true)
         {
+            // slave_read_repl_offset counts every byte read (Redis's read_reploff), applied or not.
+            Volatile.Write(ref _readAhead, unapplied.WrittenCount + reader.Buffered.Length);
             if (reader.Buffered.Length > 0)
             {
                 batch.Clear();
-                var seq = new ReadOnlySequence<byte>(reader.Buffered.ToArray());
+                byte[] raw = reader.Buffered.ToArray();
+                var seq = new ReadOnlySequence<byte>(raw);
                 var status = RespParser.Parse(seq, batch, new ParserLimits(long.MaxValue / 2, false), out var consumed, out string? error);
                 if (status == ParseStatus.ProtocolError) throw new InvalidDataException("master protocol error: " + error);
                 int used = (int)seq.Slice(0, consumed).Length;
@@ -378,16 +435,41 @@ public sealed class ReplicationReplica
                 {
                     var client = _masterClient ?? throw new ObjectDisposedException("master link");
                     LastIoMs = _engine.Keyspace.NowMs;
+                    int pos = 0; // start of the next unaccounted byte of raw
                     for (int i = 0; i < batch.Count; i++)
                     {
                         batch.GetCommand(i, args);
-                        long size = EncodedLength(args);
+                        // Stray newlines before a command are read (and counted) with it, as Redis's reploff does.
+                        int start = pos;
+                        while (pos < used && raw[pos] != (byte)'*') pos++;
+                        pos += (int)EncodedLength(args);
+                        if (pos > used) throw new InvalidDataException("master stream framing is not canonical RESP");
                         if (args.Count >= 2 && args.Is(0, "REPLCONF") && args.Is(1, "GETACK"))
                             ackAt = _engine.ReplOffset;
                         else
                             _engine.Execute(client, args);
-                        _engine.ReplOffset += size;
+                        var bytes = raw.AsSpan(start, pos - start);
+                        if (client.Has(ClientFlags.Multi))
+                        {
+                            unapplied.Write(bytes);
+                        }
+                        else if (unapplied.WrittenCount > 0)
+                        {
+                            unapplied.Write(bytes);
+                            _master.FeedFromMaster(unapplied.WrittenSpan);
+                            unapplied.ResetWrittenCount();
+                        }
+                        else
+                        {
+                            _master.FeedFromMaster(bytes);
+                        }
                     }
+                    if (pos < used)
+                    {
+                        // Trailing newlines (keepalives): counted with whatever comes next.
+                        unapplied.Write(raw.AsSpan(pos, used - pos));
+                    }
+                    Volatile.Write(ref _readAhead, unapplied.WrittenCount + (raw.Length - used));
                     // Nothing is ever replied to the master.
                     var dropped = client.TakeOutput();
                     if (dropped is not null) client.ReturnOutput(dropped);
@@ -447,7 +529,7 @@ public sealed class ReplicationReplica
         Line("master_link_status", up ? "up" : "down");
         Line("master_last_io_seconds_ago", _masterClient is null ? -1 : (now - LastIoMs) / 1000);
         Line("master_sync_in_progress", State == MasterLinkState.Sync ? 1 : 0);
-        Line("slave_read_repl_offset", _engine.ReplOffset);
+        Line("slave_read_repl_offset", _engine.ReplOffset + (_masterClient is null ? 0 : Volatile.Read(ref _readAhead)));
         Line("slave_repl_offset", _engine.ReplOffset);
         if (!up) Line("master_link_down_since_seconds", LinkDownSinceMs < 0 ? -1 : (now - LinkDownSinceMs) / 1000);
         Line("slave_priority", _engine.Config.ReplicaPriority);

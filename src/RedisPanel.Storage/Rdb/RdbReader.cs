@@ -36,6 +36,12 @@ public sealed class RdbLoadResult
     public bool AofBase { get; set; }
     public long KeysLoaded { get; set; }
     public long KeysExpired { get; set; }
+
+    /// <summary>
+    /// The keys <see cref="RdbLoadOptions.SkipExpired"/> dropped, in load order: a master restarted from its dump
+    /// feeds a DEL for each into its backlog (rdbLoad with RDBFLAGS_FEED_REPL), so continuing replicas drop them too.
+    /// </summary>
+    public List<(int Db, byte[] Key)> ExpiredKeys { get; } = new();
     public bool ChecksumVerified { get; set; }
 
     /// <summary>Offset just past the RDB (after the CRC): an old-style AOF continues with commands there.</summary>
@@ -168,6 +174,7 @@ public sealed class RdbReader
                     if (options.SkipExpired && at != -1 && at < options.NowMs)
                     {
                         result.KeysExpired++;
+                        result.ExpiredKeys.Add((db, key));
                         continue;
                     }
                     var database = target[db];

@@ -59,6 +59,26 @@ public sealed class RedisServerProcess : IDisposable
         throw last!;
     }
 
+    /// <summary>
+    /// Starts redis-server on a given <paramref name="port"/> (a restart where an earlier one listened, so its
+    /// replicas find it again) and waits until it answers PING.
+    /// </summary>
+    public static RedisServerProcess StartOnPort(int port, params string[] extraArgs)
+    {
+        var server = Launch(port, extraArgs);
+        try
+        {
+            server.WaitReady(extraArgs);
+            return server;
+        }
+        catch (Exception ex) when (ex is TimeoutException or IOException or InvalidOperationException)
+        {
+            string log = server.Log;
+            server.Dispose();
+            throw new InvalidOperationException($"redis-server on port {port} did not start: {ex.Message}\n{log}", ex);
+        }
+    }
+
     private static RedisServerProcess Launch(int port, string[] extraArgs)
     {
         var psi = new ProcessStartInfo(ServerPath)
