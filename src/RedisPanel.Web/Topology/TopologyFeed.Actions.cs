@@ -42,8 +42,9 @@ public sealed partial class TopologyFeed
     public Task<NodeActionResult> AddNodeAsync(CancellationToken ct = default) =>
         ActAsync("", "add node", () => _manager.AddNodeAsync(ct));
 
+    // Forgetting an external server touches no node, so a read-only dashboard may do it (it may attach one too).
     public Task<NodeActionResult> RemoveNodeAsync(string name, CancellationToken ct = default) =>
-        ActAsync(name, "remove", async () =>
+        ActAsync(name, "remove", mutating: FindExternal(name) is null, body: async () =>
         {
             if (FindExternal(name) is not { } ext) return await _manager.RemoveNodeAsync(name, ct);
             ImmutableInterlockedRemove(ext);
@@ -226,9 +227,11 @@ public sealed partial class TopologyFeed
         {
             var done = new List<string>();
             var failed = new List<string>();
-            foreach (var view in Current.Where(n => n.State == NodeState.Running))
+            // Fresh pictures of every node, not the last sample: a node (re)started a moment ago is included.
+            var names = _manager.Nodes.Select(m => m.Name).Concat(Volatile.Read(ref _externals).Select(e => e.Name)).ToList();
+            foreach (var name in names)
             {
-                if (await TargetAsync(view.Name) is not { } t) continue;
+                if (await TargetAsync(name) is not { IsRunning: true } t) continue;
                 if (t.Hosted is { } node)
                 {
                     // A hosted node without a redis.conf gets one in its data dir, as if it had been started with
@@ -253,7 +256,7 @@ public sealed partial class TopologyFeed
         });
 
     public Task<NodeActionResult> AttachExternalAsync(string host, int port, string? password, CancellationToken ct = default) =>
-        ActAsync($"{host}:{port}", "attach", async () =>
+        ActAsync($"{host}:{port}", "attach", mutating: false, body: async () =>
         {
             if (string.IsNullOrWhiteSpace(host) || port is <= 0 or > 65535) return NodeActionResult.Fail("give a host and a port (1-65535)");
             host = host.Trim();
@@ -273,11 +276,14 @@ public sealed partial class TopologyFeed
 
     // ---- plumbing ----
 
+    private Task<NodeActionResult> ActAsync(string node, string action, Func<Task<NodeActionResult>> body) =>
+        ActAsync(node, action, mutating: true, body);
+
     /// <summary>Refuses a mutating action in read-only mode, runs it, and records the outcome.</summary>
-    private async Task<NodeActionResult> ActAsync(string node, string action, Func<Task<NodeActionResult>> body)
+    private async Task<NodeActionResult> ActAsync(string node, string action, bool mutating, Func<Task<NodeActionResult>> body)
     {
         NodeActionResult result;
-        if (IsReadOnly) result = NodeActionResult.Fail(ReadOnlyMessage);
+        if (mutating && IsReadOnly) result = NodeActionResult.Fail(ReadOnlyMessage);
         else
         {
             try
@@ -331,7 +337,7 @@ public sealed partial class TopologyFeed
         var all = Current;
         var path = new List<string> { start.Name };
         var seen = new HashSet<string>(StringComparer.Ordinal) { start.Name };
-        var cur = all.FirstOrDefault(n => n.Name == start.Name) ?? start;
+        var cur = start; // the fresh picture the action took, not the last sample
         while (MasterOf(cur) is var (host, port) && FindByEndpoint(all, host, port) is { } up)
         {
             path.Add(up.Name);

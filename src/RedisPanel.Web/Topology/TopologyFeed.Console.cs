@@ -1,6 +1,7 @@
 // The console: one command line split with redis-cli's quoting rules (sdssplitargs, the same splitter as the
 // nodes' inline commands), run on the node over RESP2, and printed as redis-cli prints it. In read-only mode the
-// node's own command table (COMMAND INFO) decides: write, admin, dangerous and may-replicate commands are refused.
+// node's own command table (COMMAND INFO) decides: write, admin, dangerous, may-replicate commands and scripts
+// that are not the _RO variants are refused.
 using System.Collections.Concurrent;
 using System.Text;
 using RedisPanel.Protocol;
@@ -86,7 +87,9 @@ public sealed partial class TopologyFeed
         var flags = entry.Items.Count > 2 ? entry.Items[2].Items.Select(f => f.Text).ToHashSet(StringComparer.OrdinalIgnoreCase) : [];
         var categories = entry.Items.Count > 6 ? entry.Items[6].Items.Select(f => f.Text).ToHashSet(StringComparer.OrdinalIgnoreCase) : [];
         bool refused = flags.Contains("write") || flags.Contains("admin") || flags.Contains("may_replicate")
-            || categories.Contains("@write") || categories.Contains("@admin") || categories.Contains("@dangerous");
+            || categories.Contains("@write") || categories.Contains("@admin") || categories.Contains("@dangerous")
+            // A script may write whatever its flags say (EVAL has no write flag); only the _RO variants are read-only.
+            || (categories.Contains("@scripting") && !flags.Contains("readonly"));
         return refused ? $"(error) {ReadOnlyMessage}: {shown} is not a read-only command" : null;
     }
 }

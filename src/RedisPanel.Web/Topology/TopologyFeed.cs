@@ -35,7 +35,7 @@ public sealed partial class TopologyFeed : BackgroundService, ITopologyClient
         _options = options.Value;
         Events = new EventLog(_time);
         Events.Added += OnEventAdded;
-        _manager.Changed += Kick;
+        _manager.Changed += OnManagerChanged;
     }
 
     /// <summary>The event log (bounded ring).</summary>
@@ -170,6 +170,14 @@ public sealed partial class TopologyFeed : BackgroundService, ITopologyClient
 
     private void Kick() => _kick.Writer.TryWrite(true);
 
+    /// <summary>The manager's membership or a node's state changed: hook new nodes at once (an action may follow
+    /// before the next sample, and its replication events must not be missed), then sample soon.</summary>
+    private void OnManagerChanged()
+    {
+        HookNodes(_manager.Nodes);
+        Kick();
+    }
+
     private void OnEventAdded(TopologyEvent e)
     {
         lock (_gate)
@@ -205,10 +213,12 @@ public sealed partial class TopologyFeed : BackgroundService, ITopologyClient
 
     public override void Dispose()
     {
-        _manager.Changed -= Kick;
+        _manager.Changed -= OnManagerChanged;
         UnhookNodes();
         foreach (var e in Interlocked.Exchange(ref _externals, []))
             e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var name in _consoles.Keys)
+            if (_consoles.TryRemove(name, out var conn)) conn.DisposeAsync().AsTask().GetAwaiter().GetResult();
         base.Dispose();
     }
 

@@ -86,6 +86,29 @@ public sealed class NodeManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_persisted_by_the_dashboard_starts_from_its_generated_redis_conf()
+    {
+        // What Persist topology leaves behind: data/<name>/redis.conf, read with the real parser at the next app start.
+        string data = Directory.CreateTempSubdirectory("redispanel-nm-").FullName;
+        Directory.CreateDirectory(Path.Combine(data, "r"));
+        await File.WriteAllTextAsync(Path.Combine(data, "r", "redis.conf"), $"port 0\ndir {Path.Combine(data, "r")}\nreplicaof 127.0.0.2 7001\n");
+        var manager = new NodeManager(Options.Create(new NodeManagerOptions
+            {
+                Nodes = [new NodeDefinition { Name = "r", Port = 0, ReplicaOf = "127.0.0.2 7000" }],
+                DataDirectory = data,
+            }),
+            ConfigFileParser.Load, new TestEnvironment(), NullLoggerFactory.Instance);
+        _managers.Add(manager);
+
+        await manager.StartAsync(CancellationToken.None);
+
+        var r = View(manager, "r");
+        Assert.Equal(NodeState.Running, r.State);
+        Assert.Equal("127.0.0.2:7001", r.MasterAddress); // the persisted topology wins over the declared one
+        Assert.Equal(Path.Combine(data, "r", "redis.conf"), r.ConfigFile);
+    }
+
+    [Fact]
     public async Task A_config_file_node_is_built_by_the_loader_relative_to_the_content_root()
     {
         string? asked = null;

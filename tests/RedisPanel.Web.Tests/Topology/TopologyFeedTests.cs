@@ -99,6 +99,70 @@ public sealed class TopologyFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_raw_websocket_gets_the_same_snapshot_as_the_door_and_then_events()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Wait until the replicas are linked, so the picture is stable while it is compared.
+        await Poll.UntilAsync(() => ((TopologyFeed)Door).Current.Skip(1).All(n => n.Role == NodeRole.Replica), "both replicas linked", TimeSpan.FromSeconds(20));
+        var door = Door.Subscribe(cts.Token).Snapshot;
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new UriBuilder(_app.BaseAddress) { Scheme = "ws", Path = TopologyHub.Path }.Uri, cts.Token);
+        await ws.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, cts.Token);
+        var reader = new HubReader(ws);
+
+        var snapshot = (await reader.NextAsync("snapshot", cts.Token)).GetProperty("arguments")[0];
+        Assert.Equal(door.Length, snapshot.GetArrayLength());
+        for (int i = 0; i < door.Length; i++)
+        {
+            var json = snapshot[i];
+            var vm = door[i];
+            Assert.Equal(vm.Name, json.GetProperty("name").GetString());
+            Assert.Equal(vm.Host, json.GetProperty("host").GetString());
+            Assert.Equal(vm.Port, json.GetProperty("port").GetInt32());
+            Assert.Equal(vm.State.ToString(), json.GetProperty("state").GetString());
+            Assert.Equal(vm.Role.ToString(), json.GetProperty("role").GetString());
+            Assert.Equal(vm.MasterAddress, json.GetProperty("masterAddress").GetString());
+            Assert.Equal(vm.External, json.GetProperty("external").GetBoolean());
+            var repl = json.GetProperty("replication");
+            Assert.Equal(vm.Replication!.ReplId, repl.GetProperty("replId").GetString());
+            Assert.Equal(vm.Replication.Link is null, repl.GetProperty("link").ValueKind == JsonValueKind.Null);
+            if (vm.Replication.Link is { } link) Assert.Equal(link.MasterPort, repl.GetProperty("link").GetProperty("masterPort").GetInt32());
+        }
+
+        Assert.True((await Door.DetachAsync("replica-b")).Succeeded);
+        bool sawDetach = false;
+        while (!sawDetach)
+        {
+            var events = (await reader.NextAsync("events", cts.Token)).GetProperty("arguments")[0];
+            sawDetach = events.EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "OperatorAction"
+                && e.GetProperty("node").GetString() == "replica-b" && e.GetProperty("succeeded").GetBoolean());
+        }
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+    }
+
+    /// <summary>Reads JSON hub protocol frames (each ended by 0x1E) off a raw WebSocket.</summary>
+    private sealed class HubReader(ClientWebSocket ws)
+    {
+        private readonly Queue<JsonElement> _messages = new();
+        private readonly StringBuilder _text = new();
+        private readonly byte[] _buffer = new byte[64 * 1024];
+
+        public async Task<JsonElement> NextAsync(string target, CancellationToken ct)
+        {
+            while (true)
+            {
+                while (_messages.TryDequeue(out var m))
+                    if (m.TryGetProperty("target", out var t) && t.GetString() == target) return m;
+                var r = await ws.ReceiveAsync(_buffer, ct);
+                _text.Append(Encoding.UTF8.GetString(_buffer, 0, r.Count));
+                var frames = _text.ToString().Split('\u001e');
+                foreach (var f in frames[..^1]) _messages.Enqueue(JsonDocument.Parse(f).RootElement.Clone());
+                _text.Clear().Append(frames[^1]);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_dashboard_page_and_its_script_are_served()
     {
         using var http = new HttpClient { BaseAddress = _app.BaseAddress };
