@@ -32,6 +32,12 @@ public sealed partial class RedisEngine
     /// <summary>rdb_saves.</summary>
     public long RdbSaves { get; private set; }
 
+    /// <summary>Snapshots for replication being produced (Redis's RDB child for SYNC): shown in rdb_bgsave_in_progress.</summary>
+    public int ReplicationSavesInProgress { get; set; }
+
+    /// <summary>A snapshot for replication started: Redis counts it in rdb_saves like a BGSAVE.</summary>
+    public void CountReplicationSave() => RdbSaves++;
+
     /// <summary>The longest time the node was held to take a snapshot (INFO's honest stand-in for rdb_last_cow_size).</summary>
     public double LastSnapshotPauseMs { get; private set; }
 

@@ -13,6 +13,15 @@ public enum PauseKind
     All = 2,
 }
 
+/// <summary>Why clients are paused (Redis's pause_purpose); each purpose is paused and unpaused on its own.</summary>
+public enum PausePurpose
+{
+    /// <summary>CLIENT PAUSE / CLIENT UNPAUSE.</summary>
+    ClientCommand = 0,
+    /// <summary>A coordinated FAILOVER waiting for its target (writes paused until it ends).</summary>
+    Failover = 1,
+}
+
 /// <summary>SHUTDOWN's options, as parsed from the command.</summary>
 [Flags]
 public enum ShutdownFlags
@@ -132,44 +141,87 @@ public sealed partial class RedisEngine
 
     // ---- CLIENT PAUSE ----
 
+    // One pause per purpose (Redis 7.0's client_pause_per_purpose): CLIENT UNPAUSE lifts only the CLIENT PAUSE
+    // one, so a FAILOVER's write pause survives it. The effective pause is the most restrictive live one.
+    private readonly (PauseKind Kind, long EndMs)[] _pauses = new (PauseKind, long)[2];
+
+    /// <summary>The effective pause: the most restrictive of the live per-purpose pauses.</summary>
     public PauseKind PauseKind { get; private set; }
 
-    /// <summary>Unix ms at which the pause ends.</summary>
+    /// <summary>Unix ms at which the effective pause ends (the latest end of the live pauses).</summary>
     public long PauseEndMs { get; private set; }
 
     /// <summary>Clients whose command waits for the pause to end (INFO's blocked_clients counts them).</summary>
     public int PostponedClients => _postponed.Count;
 
-    /// <summary>Redis's pauseClients: a second pause keeps the longer end and the more restrictive kind.</summary>
-    public void PauseClients(long endMs, PauseKind kind)
+    /// <summary>Redis's pauseClients: a second pause of the same purpose keeps the longer end and the more restrictive kind.</summary>
+    public void PauseClients(long endMs, PauseKind kind, PausePurpose purpose = PausePurpose.ClientCommand)
     {
-        if (PauseKind == PauseKind.Off)
-        {
-            PauseKind = kind;
-            PauseEndMs = endMs;
-        }
-        else
-        {
-            PauseKind = (PauseKind)Math.Max((int)PauseKind, (int)kind);
-            PauseEndMs = Math.Max(PauseEndMs, endMs);
-        }
-        CheckPauseExpired();
+        ref var p = ref _pauses[(int)purpose];
+        p = p.Kind == PauseKind.Off ? (kind, endMs) : ((PauseKind)Math.Max((int)p.Kind, (int)kind), Math.Max(p.EndMs, endMs));
+        UpdatePause();
     }
 
-    /// <summary>CLIENT UNPAUSE: ends the pause and runs the postponed commands in arrival order.</summary>
-    public void UnpauseClients()
+    /// <summary>Ends the pause of <paramref name="purpose"/> (CLIENT UNPAUSE: the command's own) and runs the
+    /// postponed commands in arrival order when the effective pause got less restrictive.</summary>
+    public void UnpauseClients(PausePurpose purpose = PausePurpose.ClientCommand)
     {
-        if (PauseKind == PauseKind.Off) return;
-        PauseKind = PauseKind.Off;
-        PauseEndMs = 0;
-        RunPostponed();
+        if (_pauses[(int)purpose].Kind == PauseKind.Off) return;
+        _pauses[(int)purpose] = default;
+        UpdatePause();
     }
 
     /// <summary>Ends an elapsed pause (called by the cron and before each command, like Redis's
     /// checkClientPauseTimeoutAndReturnIfPaused).</summary>
     public void CheckPauseExpired()
     {
-        if (PauseKind != PauseKind.Off && PauseEndMs < Keyspace.NowMs) UnpauseClients();
+        if (PauseKind != PauseKind.Off && PauseEndMs < Keyspace.NowMs) UpdatePause();
+    }
+
+    /// <summary>updateClientPauseTypeAndEndTime: drops elapsed pauses, recomputes the effective one, and
+    /// re-dispatches the postponed commands when it got less restrictive.</summary>
+    private void UpdatePause()
+    {
+        var before = PauseKind;
+        PauseKind kind = PauseKind.Off;
+        long end = 0;
+        long now = Keyspace.NowMs;
+        for (int i = 0; i < _pauses.Length; i++)
+        {
+            if (_pauses[i].Kind == PauseKind.Off) continue;
+            if (_pauses[i].EndMs < now)
+            {
+                _pauses[i] = default;
+                continue;
+            }
+            kind = (PauseKind)Math.Max((int)kind, (int)_pauses[i].Kind);
+            end = Math.Max(end, _pauses[i].EndMs);
+        }
+        PauseKind = kind;
+        PauseEndMs = end;
+        Keyspace.ExpiryPaused = kind != PauseKind.Off;
+        if (kind < before) RunPostponed();
+    }
+
+    /// <summary>
+    /// disconnectAllBlockedClients (a master turning replica, REPLICAOF or FAILOVER): every client blocked inside a
+    /// command (BLPOP, WAIT ...) gets -UNBLOCKED and is closed after that reply. Clients postponed by a pause are
+    /// left alone: their command starts over when the pause ends (and meets the replica's checks).
+    /// </summary>
+    public void DisconnectAllBlockedClients()
+    {
+        foreach (var c in Clients.Values.ToArray())
+        {
+            if (!c.Has(ClientFlags.Blocked) || _postponed.Exists(p => p.Client == c)) continue;
+            c.Writer.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+            c.Flags |= ClientFlags.CloseAfterReply;
+            var done = c.Unblocked;
+            c.CancelBlock?.Invoke(c);
+            c.Flags &= ~ClientFlags.Blocked;
+            c.CancelBlock = null;
+            c.NotifyOutput();
+            done?.TrySetResult();
+        }
     }
 
     /// <summary>

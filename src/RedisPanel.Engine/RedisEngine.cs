@@ -397,6 +397,8 @@ public sealed partial class RedisEngine
     public void ActiveExpireCycle(TimeSpan budget)
     {
         if (Keyspace.IsReplica || !ActiveExpireEnabled) return; // replicas wait for the master's DEL
+        // Redis 7.0 keeps the dataset static while clients are paused (a FAILOVER waits for an exact offset).
+        if (PauseKind != PauseKind.Off) return;
         long deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         for (int i = 0; i < Keyspace.DatabaseCount; i++)
         {

@@ -53,6 +53,12 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "[{Node}] Replica {Replica} online ({Kind})")]
     public static partial void ReplicaOnline(ILogger logger, string node, string replica, string kind);
 
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "[{Node}] {Text}")]
+    public static partial void ReplicationNotice(ILogger logger, string node, string text);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "[{Node}] {Text}")]
+    public static partial void ReplicationWarning(ILogger logger, string node, string text);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "[{Node}] Full sync failed: the snapshot could not be serialised; its replicas are disconnected")]
     public static partial void ReplicaSyncFailed(ILogger logger, Exception ex, string node);
 }

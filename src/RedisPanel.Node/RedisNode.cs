@@ -93,6 +93,11 @@ public sealed partial class RedisNode : IAsyncDisposable
         ReplicaLink.LinkLost += reason => NodeLog.ReplicaLinkLost(Logger, Name, reason);
         Replication.Event += e => ReplicationEvent?.Invoke(this, e);
         Replication.SyncFailed += ex => NodeLog.ReplicaSyncFailed(Logger, ex, Name);
+        Replication.Log += (warning, text) =>
+        {
+            if (warning) NodeLog.ReplicationWarning(Logger, Name, text);
+            else NodeLog.ReplicationNotice(Logger, Name, text);
+        };
         Replication.ReplicaOnline += (link, partial) =>
             NodeLog.ReplicaOnline(Logger, Name, $"{link.Ip}:{link.ListeningPort}", partial ? "partial resync" : "full sync");
         // SHUTDOWN: Redis's process exits; a node stops (off the node lock, which the command holds) and tells its host.

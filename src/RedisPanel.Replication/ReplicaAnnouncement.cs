@@ -9,6 +9,8 @@ internal sealed class ReplicaAnnouncement
     public string? Ip;
     public bool Psync2;
     public bool Eof;
+    public bool RdbOnly;
+    public string? RdbFilter;
 
     public static ReplicaAnnouncement Of(ClientSession c) => c.GetExtension<ReplicaAnnouncement>();
 }

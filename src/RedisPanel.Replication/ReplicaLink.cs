@@ -9,6 +9,10 @@ public enum ReplicaState
     WaitBgsaveEnd,
     /// <summary>Streaming (INFO: online).</summary>
     Online,
+    /// <summary>No snapshot started for it yet: the diskless delay, or a job it could not join (INFO: wait_bgsave).</summary>
+    WaitBgsaveStart,
+    /// <summary>A disk-framed snapshot (`$len`) is being written to its socket (INFO: send_bulk).</summary>
+    SendBulk,
 }
 
 /// <summary>A replica attached to this master: its client, what it announced, what it acknowledged.</summary>
@@ -36,6 +40,36 @@ public sealed class ReplicaLink
 
     /// <summary>Attached with the legacy SYNC: sends no ACKs, so repl-timeout does not apply (CLIENT_PRE_PSYNC).</summary>
     public bool PrePsync { get; internal set; }
+
+    /// <summary>Announced `capa eof`: may get a diskless `$EOF:` transfer.</summary>
+    public bool CapaEof { get; internal set; }
+
+    /// <summary>REPLCONF rdb-only 1: wants the snapshot only, closed once it was sent (redis-cli --rdb).</summary>
+    public bool RdbOnly { get; internal set; }
+
+    /// <summary>REPLCONF rdb-filter-only (null when not asked): the snapshot carries no keys (Redis's slave_req).</summary>
+    public string? RdbFilter { get; internal set; }
+
+    /// <summary>Unix ms when it started waiting for a snapshot (the diskless delay counts from here).</summary>
+    public long WaitSinceMs { get; internal set; }
+
+    /// <summary>
+    /// Online after a diskless transfer but no REPLCONF ACK yet: the stream is held (<see cref="Held"/>) so nothing
+    /// follows the EOF mark in the same read (Redis's repl_start_cmd_stream_on_ack).
+    /// </summary>
+    public bool StreamOnAck { get; internal set; }
+
+    /// <summary>Stream bytes held for a replica in <see cref="StreamOnAck"/>.</summary>
+    internal Protocol.ReplyBuffer? Held { get; set; }
+
+    /// <summary>Unix ms the soft output-buffer limit was first seen exceeded (0 = not exceeded).</summary>
+    internal long ObufSoftSinceMs { get; set; }
+
+    /// <summary>The sync job it waits for or is being sent (null once online).</summary>
+    internal object? Transfer { get; set; }
+
+    /// <summary>Closing was requested (output buffer limit, end of an rdb-only transfer): count and feed it no more.</summary>
+    internal bool Closing { get; set; }
 
     /// <summary>The replica's IP as INFO and ROLE show it.</summary>
     public string Ip

@@ -26,6 +26,7 @@ public static class ReplicationCommands
             table.Add("slaveof", 3, f, ctx => ReplicaOf(ctx, replica), group: g);
         }
         table.Add("wait", 3, CommandFlags.NoScript, ctx => Wait(ctx, master), group: "generic");
+        table.Add("failover", -1, CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.Stale, master.HandleFailover, group: g);
     }
 
     private static void Sync(CommandContext ctx, ReplicationMaster master)
@@ -37,6 +38,8 @@ public static class ReplicationCommands
     private static void Psync(CommandContext ctx, ReplicationMaster master)
     {
         if (ctx.Client.Has(ClientFlags.Replica)) return;
+        // PSYNC <replid> <offset> FAILOVER: the old master of a coordinated failover asks this replica to promote.
+        if (ctx.Args.Count > 3 && ctx.Args.Is(3, "failover") && !master.AcceptFailoverRequest(ctx)) return;
         if (!ctx.TryGetLong(2, out long offset)) return;
         master.HandleSync(ctx.Client, ctx.Args.GetString(1), offset, legacy: false);
     }
@@ -79,9 +82,30 @@ public static class ReplicationCommands
             {
                 return; // only meaningful on a replica with a master link; a master ignores it silently
             }
-            else if (a.Is(j, "rdb-only") || a.Is(j, "rdb-filter-only"))
+            else if (a.Is(j, "rdb-only"))
             {
-                // Accepted; the snapshot is the whole dataset either way.
+                // REPLCONF rdb-only 0|1 (redis-cli --rdb): the snapshot only, no stream; closed after the transfer.
+                if (!ctx.TryGetLong(j + 1, out long rdbOnly)) return;
+                if (rdbOnly is not (0 or 1))
+                {
+                    ctx.Reply.Error("ERR value is out of range, value must between 0 and 1");
+                    return;
+                }
+                announced.RdbOnly = rdbOnly == 1;
+            }
+            else if (a.Is(j, "rdb-filter-only"))
+            {
+                // Only "functions" (or nothing) can be asked for; a filtered snapshot carries no keys.
+                string filter = a.GetString(j + 1);
+                foreach (var f in filter.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!f.Equals("functions", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ctx.Reply.Error("ERR Unsupported rdb-filter-only option: " + f);
+                        return;
+                    }
+                }
+                announced.RdbFilter = filter.ToLowerInvariant();
             }
             else
             {
@@ -94,6 +118,11 @@ public static class ReplicationCommands
 
     private static void ReplicaOf(CommandContext ctx, ReplicationReplica replica)
     {
+        if (replica.Master.FailoverState != FailoverState.NoFailover)
+        {
+            ctx.Reply.Error("ERR REPLICAOF not allowed while failing over.");
+            return;
+        }
         if (ctx.Client.Has(ClientFlags.Replica))
         {
             ctx.Reply.Error("ERR Command is not valid when client is a replica.");

@@ -19,6 +19,8 @@ public enum ReplicationEventKind
     ReplicaOnline,
     /// <summary>Master side: a replica's connection closed.</summary>
     ReplicaDisconnected,
+    /// <summary>Master side: a coordinated FAILOVER was requested, switched, completed or aborted.</summary>
+    Failover,
 }
 
 /// <summary>

@@ -17,16 +17,17 @@ public sealed partial class ReplicationMaster
         if (Replica is { IsReplica: true } replica) replica.AppendInfo(sb);
         else Line("role", "master");
         Line("connected_slaves", _replicas.Count);
+        if (MinReplicasEnabled) Line("min_slaves_good_slaves", GoodReplicas);
         for (int i = 0; i < _replicas.Count; i++)
         {
             var r = _replicas[i];
-            string state = r.State == ReplicaState.Online ? "online" : "wait_bgsave";
+            string state = r.State switch { ReplicaState.Online => "online", ReplicaState.SendBulk => "send_bulk", _ => "wait_bgsave" };
             long lag = r.State == ReplicaState.Online ? Math.Max(0, (now - r.AckTimeMs) / 1000) : 0;
             sb.Append(CultureInfo.InvariantCulture,
                 $"slave{i}:ip={r.Ip},port={r.ListeningPort},state={state},offset={r.AckOffset},lag={lag}\r\n");
         }
         var ids = Ids;
-        Line("master_failover_state", "no-failover");
+        Line("master_failover_state", FailoverStateText);
         Line("master_replid", ids.ReplId);
         Line("master_replid2", ids.ReplId2);
         Line("master_repl_offset", ids.Offset);

@@ -28,7 +28,6 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private SyncJob? _job;
     private int _selectedDb = -1;
     private long _lastPingMs;
-    private long _lastKeepaliveMs;
     // The offset right after the last propagated command, excluding the master's own ping/GETACK bytes: what
     // WAIT waits for (Redis's client woff is the offset after the client's last command, taken before any GETACK).
     private long _commandOffset;
@@ -122,13 +121,19 @@ public sealed partial class ReplicationMaster : IPropagationSink
         var backlog = _backlog!;
         backlog.Append(bytes);
         _engine.ReplOffset = backlog.Offset;
-        _job?.Pending.Write(bytes);
+        foreach (var job in _transfers) job.Pending.Write(bytes);
         foreach (var r in _replicas)
         {
-            if (r.State != ReplicaState.Online) continue;
+            if (r.State != ReplicaState.Online || r.Closing) continue;
+            if (r.StreamOnAck)
+            {
+                r.Held!.Write(bytes); // held until its first ACK after a diskless transfer
+                continue;
+            }
             r.Client.Writer.Raw(bytes);
-            r.Client.NotifyOutput();
+            ScheduleReplicaFlush();
         }
+        if (_replicas.Count > 0) CheckOutputLimits();
     }
 
     private void EnsureBacklog()
@@ -178,6 +183,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         }
         // A snapshot in progress belongs to the old history; nobody waits for it any more.
         _job = null;
+        _transfers.Clear();
     }
 
     /// <summary>
@@ -251,6 +257,11 @@ public sealed partial class ReplicationMaster : IPropagationSink
     internal void HandleSync(ClientSession client, string requestedId, long requestedOffset, bool legacy)
     {
         var reply = client.Writer;
+        if (FailoverState != FailoverState.NoFailover)
+        {
+            reply.Error("NOMASTERLINK Can't SYNC while failing over");
+            return;
+        }
         // syncCommand: a replica serves its own replicas (chained replication) only while its link is up; they get
         // its master's history and offsets, proxied verbatim (FeedFromMaster).
         if (_engine.Keyspace.IsReplica && Replica is not { State: MasterLinkState.Connected })
@@ -281,11 +292,8 @@ public sealed partial class ReplicationMaster : IPropagationSink
         var replica = Attach(client);
         replica.PrePsync = legacy;
         EnsureBacklog();
-        var job = _job ??= StartJob();
-        replica.State = ReplicaState.WaitBgsaveEnd;
-        job.Waiters.Add(replica);
-        // A legacy SYNC gets the payload without the +FULLRESYNC line.
-        if (!legacy) reply.Raw(Encoding.ASCII.GetBytes($"+FULLRESYNC {_engine.ReplId} {job.Offset}\r\n"));
+        // A legacy SYNC gets the payload without the +FULLRESYNC line (see ReplicationMaster.Sync.cs).
+        BeginFullSync(replica);
         Raise(ReplicationEventKind.ReplicaSyncServed, false, replica.Endpoint, legacy ? "full sync (SYNC)" : "full sync");
     }
 
@@ -293,84 +301,14 @@ public sealed partial class ReplicationMaster : IPropagationSink
     {
         var a = ReplicaAnnouncement.Of(client);
         client.Flags |= ClientFlags.Replica;
-        var link = new ReplicaLink(client) { ListeningPort = a.ListeningPort, AnnouncedIp = a.Ip, Psync2 = a.Psync2 };
+        var link = new ReplicaLink(client)
+        {
+            ListeningPort = a.ListeningPort, AnnouncedIp = a.Ip, Psync2 = a.Psync2,
+            CapaEof = a.Eof, RdbOnly = a.RdbOnly, RdbFilter = a.RdbFilter,
+        };
         _replicas.Add(link);
         _byClient[client] = link;
         return link;
-    }
-
-    private sealed class SyncJob
-    {
-        public required long Offset { get; init; }
-        public ReplyBuffer Pending { get; } = new(4096);
-        public List<ReplicaLink> Waiters { get; } = new();
-    }
-
-    /// <summary>
-    /// Takes a snapshot now (copy-on-write, no fork) and serialises it on a background task. Every replica that asks
-    /// for a full sync before it is done joins this job: same +FULLRESYNC offset, same RDB, same buffered stream.
-    /// </summary>
-    private SyncJob StartJob()
-    {
-        var job = new SyncJob { Offset = _engine.ReplOffset };
-        // The stream after the snapshot must start with SELECT (Redis resets slaveseldb at snapshot start).
-        _selectedDb = -1;
-        var snapshot = _engine.TakeSnapshot();
-        var info = _engine.CreateSaveInfo();
-        bool compress = _engine.Config.RdbCompression, checksum = _engine.Config.RdbChecksum;
-        SnapshotsTaken++;
-        _ = Task.Run(() =>
-        {
-            byte[]? rdb = null;
-            try
-            {
-                using var ms = new MemoryStream();
-                var w = new RdbWriter(ms, compress);
-                w.WriteHeader(info);
-                w.WriteDatabases(snapshot);
-                w.WriteEnd(checksum);
-                rdb = ms.ToArray();
-            }
-            catch (Exception e)
-            {
-                // Whatever failed, the job must end: its waiters get Redis's error and are closed (as when the
-                // child fails), and the next full sync starts a new job.
-                rdb = null;
-                SyncFailed?.Invoke(e);
-            }
-            finally
-            {
-                snapshot.Dispose();
-            }
-            lock (_engine.SyncRoot) CompleteJob(job, rdb);
-        });
-        return job;
-    }
-
-    private void CompleteJob(SyncJob job, byte[]? rdb)
-    {
-        if (_job == job) _job = null;
-        foreach (var link in job.Waiters)
-        {
-            if (!_byClient.ContainsKey(link.Client)) continue; // went away meanwhile
-            if (rdb is null)
-            {
-                link.Client.Writer.Error("ERR BGSAVE failed, replication can't continue");
-                link.Client.NotifyOutput();
-                link.Client.RequestClose();
-                continue;
-            }
-            // Disk-style framing: "$<len>\r\n" and the bytes, no CRLF; the stream follows directly.
-            var w = link.Client.Writer;
-            w.Raw(Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"));
-            w.Raw(rdb);
-            w.Raw(job.Pending.WrittenSpan);
-            link.State = ReplicaState.Online;
-            link.AckTimeMs = _engine.Keyspace.NowMs;
-            link.Client.NotifyOutput();
-            ReplicaOnline?.Invoke(link, false);
-            Raise(ReplicationEventKind.ReplicaOnline, false, link.Endpoint, "replica online after full sync");
-        }
     }
 
     // ---- REPLCONF ----
@@ -381,6 +319,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         if (!_byClient.TryGetValue(client, out var link)) return;
         if (offset > link.AckOffset) link.AckOffset = offset;
         link.AckTimeMs = _engine.Keyspace.NowMs;
+        if (link.StreamOnAck && link.State == ReplicaState.Online) StartCommandStream(link);
         ServeWaiters();
     }
 
@@ -388,6 +327,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
     {
         if (!_byClient.Remove(client, out var link)) return;
         _replicas.Remove(link);
+        if (_replicas.Count == 0) _noReplicasSinceMs = _engine.Keyspace.NowMs; // repl_no_slaves_since
         Raise(ReplicationEventKind.ReplicaDisconnected, null, link.Endpoint, "replica disconnected");
         // The backlog stays (repl-backlog-ttl), so the replica can come back with PSYNC and CONTINUE.
     }
@@ -397,25 +337,17 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private void Cron()
     {
         long now = _engine.Keyspace.NowMs;
+        WriteSafetyCron(now);
         // replicationCron: ping the replicas every repl-ping-replica-period seconds; the ping is part of the stream.
         int period = Math.Max(1, _engine.Config.ReplPingReplicaPeriod);
         // A replica never pings its own replicas: they get its master's pings, proxied.
-        if (_replicas.Count > 0 && _backlog is not null && !_engine.Keyspace.IsReplica && now - _lastPingMs >= period * 1000L)
+        if (_replicas.Count > 0 && _backlog is not null && !_engine.Keyspace.IsReplica && now - _lastPingMs >= period * 1000L
+            && !PingHeldByFailover)
         {
             _lastPingMs = now;
             Feed(PingCommand);
         }
-        if (now - _lastKeepaliveMs >= 1000)
-        {
-            // A bare "\n" once a second to replicas waiting for their snapshot (not counted in the offset).
-            _lastKeepaliveMs = now;
-            foreach (var r in _replicas)
-            {
-                if (r.State != ReplicaState.WaitBgsaveEnd) continue;
-                r.Client.Writer.Raw("\n"u8);
-                r.Client.NotifyOutput();
-            }
-        }
+        TransferCron(now);
         ExpireWaiters(now);
         // replicationCron: an online replica silent for repl-timeout is dropped ("Disconnecting timedout replica
         // (streaming sync)"); it comes back with PSYNC and continues from the backlog.
@@ -427,6 +359,12 @@ public sealed partial class ReplicationMaster : IPropagationSink
     /// <summary>Sends REPLCONF GETACK * to the replicas (WAIT), counted in the stream.</summary>
     private void RequestAcks()
     {
+        // Redis sends no GETACK while clients are paused (it would move the offset a FAILOVER compares): later.
+        if (_engine.PauseKind != PauseKind.Off)
+        {
+            _ackPending = true;
+            return;
+        }
         if (_backlog is not null && _replicas.Count > 0) Feed(GetAckCommand);
     }
 }

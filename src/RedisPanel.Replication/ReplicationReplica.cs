@@ -5,7 +5,8 @@
 // replica-read-only. Reconnects after any link loss with PSYNC. Chained replication as Redis 7.0 proxies it: the
 // bytes applied from the master go verbatim into this node's backlog and to its own replicas (FeedFromMaster);
 // a full sync or a new replid on +CONTINUE disconnects them so they resync. A dump's repl-id/repl-offset let a
-// restarted replica PSYNC into its old history. Not done: replica-serve-stale-data no.
+// restarted replica PSYNC into its old history. replica-serve-stale-data no and the FAILOVER answer are in
+// ReplicationReplica.WriteSafety.cs.
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -22,7 +23,7 @@ public delegate Task<Stream> MasterConnector(string host, int port, Cancellation
 /// <summary>The replica link's state as ROLE shows it.</summary>
 public enum MasterLinkState { Connect, Connecting, Handshake, Sync, Connected }
 
-public sealed class ReplicationReplica
+public sealed partial class ReplicationReplica
 {
     private readonly RedisEngine _engine;
     private readonly ReplicationMaster _master;
@@ -76,10 +77,12 @@ public sealed class ReplicationReplica
 
     private string? Gate(ClientSession client, CommandDef def)
     {
+        // processCommand's order: NOREPLICAS (masters), READONLY, then MASTERDOWN (ReplicationReplica.WriteSafety.cs).
+        if (!IsReplica) return _master.NoReplicasRefusal(client, def);
         // processCommand: writes from anyone but the master are refused on a read-only replica.
         if (IsReplica && _engine.Config.ReplicaReadOnly && def.IsWrite && !client.Has(ClientFlags.Master))
             return Errors.ReadOnly;
-        return null;
+        return StaleRefusal(client, def);
     }
 
     /// <summary>
@@ -100,6 +103,7 @@ public sealed class ReplicationReplica
             _cachedReplId = _engine.ReplId;
             _cachedDb = 0;
         }
+        _engine.DisconnectAllBlockedClients(); // replicationSetMaster: clients blocked on the old master get -UNBLOCKED
         MasterHost = host;
         MasterPort = port;
         LinkDownSinceMs = -1;
@@ -202,10 +206,12 @@ public sealed class ReplicationReplica
                 // Anything else (a snapshot the reader rejects in an unexpected way ...) must not end the retries.
                 OnLinkLost($"{e.GetType().Name}: {e.Message}");
             }
+            bool wasConnected;
             lock (_engine.SyncRoot)
             {
                 if (ct.IsCancellationRequested) return;
-                if (State == MasterLinkState.Connected) LinkDownSinceMs = _engine.Keyspace.NowMs;
+                wasConnected = State == MasterLinkState.Connected;
+                if (wasConnected) LinkDownSinceMs = _engine.Keyspace.NowMs;
                 State = MasterLinkState.Connect;
                 // The master client becomes the cached master: its db is where a partial resync continues.
                 if (_masterClient is not null)
@@ -215,7 +221,14 @@ public sealed class ReplicationReplica
                 }
                 _masterClient = null;
             }
-            await Task.Delay(1000, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // A lost link is retried at once (replicationHandleMasterDisconnection: "waiting 1 second may risk backlog
+            // being recycled"); a failed attempt waits for the next cron: 1 Hz, or every 100 ms while a failover is
+            // under way (Redis runs replicationCron that often then), so the switch retries faster.
+            if (!wasConnected)
+            {
+                int retryMs = _master.FailoverState == FailoverState.NoFailover ? 1000 : 100;
+                await Task.Delay(retryMs, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -282,13 +295,18 @@ public sealed class ReplicationReplica
 
         string psyncId;
         long psyncOffset;
+        bool failover;
         lock (_engine.SyncRoot)
         {
             psyncId = _cachedReplId ?? "?";
             psyncOffset = _cachedReplId is null ? -1 : _engine.ReplOffset + 1;
+            failover = _master.FailoverState == FailoverState.InProgress;
         }
-        await SendAsync(stream, Encode("PSYNC", psyncId, psyncOffset.ToString(CultureInfo.InvariantCulture)), hct);
+        string offsetText = psyncOffset.ToString(CultureInfo.InvariantCulture);
+        // A master failing over to this link's target adds FAILOVER, which makes the target promote itself.
+        await SendAsync(stream, failover ? Encode("PSYNC", psyncId, offsetText, "FAILOVER") : Encode("PSYNC", psyncId, offsetText), hct);
         string reply = await reader.ReadLineAsync(hct);
+        if (failover && !FailoverAnswered(reply, ct)) return;
         bool partial;
         if (reply.StartsWith("+FULLRESYNC ", StringComparison.Ordinal))
         {

@@ -52,6 +52,13 @@ public sealed class Keyspace
     /// <summary>On a replica expired keys are hidden but not deleted (the master sends DEL).</summary>
     public bool IsReplica { get; set; }
 
+    /// <summary>Set while clients are paused (CLIENT PAUSE, FAILOVER): a master keeps its dataset static, so expired
+    /// keys are hidden but not deleted until the pause ends (Redis 7.0's expireIfNeeded).</summary>
+    public bool ExpiryPaused { get; set; }
+
+    /// <summary>Expired keys are hidden, not deleted: on a replica, or while expiry is paused.</summary>
+    public bool KeepsExpiredKeys => IsReplica || ExpiryPaused;
+
     /// <summary>Called (under the node lock) when a key is deleted because it expired: (db, key).</summary>
     public Action<int, byte[]>? KeyExpired { get; set; }
 

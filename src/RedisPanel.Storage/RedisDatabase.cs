@@ -46,7 +46,7 @@ public sealed class RedisDatabase
         if (Unsafe.IsNullRef(ref slot)) return null;
         if (_expires.Count != 0 && IsExpired(key))
         {
-            if (_owner.IsReplica) return null;
+            if (_owner.KeepsExpiredKeys) return null;
             ExpireNow(key);
             return null;
         }
@@ -61,7 +61,7 @@ public sealed class RedisDatabase
         if (Unsafe.IsNullRef(ref slot)) return null;
         if (_expires.Count != 0 && IsExpired(key))
         {
-            if (_owner.IsReplica) return null;
+            if (_owner.KeepsExpiredKeys) return null;
             ExpireNow(key);
             return null;
         }
@@ -75,7 +75,7 @@ public sealed class RedisDatabase
         if (Unsafe.IsNullRef(ref slot)) return ref slot;
         if (_expires.Count != 0 && IsExpired(key))
         {
-            if (!_owner.IsReplica) ExpireNow(key);
+            if (!_owner.KeepsExpiredKeys) ExpireNow(key);
             return ref Unsafe.NullRef<ValueSlot>();
         }
         return ref slot;
@@ -216,7 +216,7 @@ public sealed class RedisDatabase
             if (!_main.TryGetRandom(random, out var key, out _)) return null;
             if (_expires.Count != 0 && IsExpired(key))
             {
-                if (_owner.IsReplica) continue;
+                if (_owner.KeepsExpiredKeys) continue;
                 ExpireNow(key);
                 continue;
             }

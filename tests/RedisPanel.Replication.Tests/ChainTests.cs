@@ -118,13 +118,14 @@ public sealed class ChainTests
         }
     }
 
-    /// <summary>A sub-replica of our replica: announces capa psync2 and records close requests.</summary>
+    /// <summary>A sub-replica of our replica: announces capa psync2 (not eof) and records close requests.</summary>
     private static ClientSession SubReplica(MasterHarness h, List<ClientSession> closed)
     {
         var c = h.NewClient();
         c.CloseRequested = x => { lock (closed) closed.Add(x); };
         Assert.Equal("+OK\r\n", h.Run(c, "REPLCONF", "listening-port", "7001"));
-        Assert.Equal("+OK\r\n", h.Run(c, "REPLCONF", "capa", "eof", "capa", "psync2"));
+        // No `capa eof`: the disk path ($len framing), started at once (the diskless delay is in TransferTests).
+        Assert.Equal("+OK\r\n", h.Run(c, "REPLCONF", "capa", "psync2"));
         return c;
     }
 

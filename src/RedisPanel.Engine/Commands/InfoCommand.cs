@@ -146,7 +146,7 @@ public static class InfoCommand
             Line(sb, "current_save_keys_processed", saveDone);
             Line(sb, "current_save_keys_total", saveTotal);
             Line(sb, "rdb_changes_since_last_save", e.Dirty);
-            Line(sb, "rdb_bgsave_in_progress", e.BgsaveInProgress ? 1 : 0);
+            Line(sb, "rdb_bgsave_in_progress", e.BgsaveInProgress || e.ReplicationSavesInProgress > 0 ? 1 : 0);
             Line(sb, "rdb_last_save_time", e.LastSaveUnixSeconds);
             Line(sb, "rdb_last_bgsave_status", e.LastBgsaveOk ? "ok" : "err");
             Line(sb, "rdb_last_bgsave_time_sec", e.LastBgsaveSeconds);

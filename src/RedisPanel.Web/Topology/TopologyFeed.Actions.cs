@@ -47,7 +47,7 @@ public sealed partial class TopologyFeed
         ActAsync(name, "remove", mutating: FindExternal(name) is null, body: async () =>
         {
             if (FindExternal(name) is not { } ext) return await _manager.RemoveNodeAsync(name, ct);
-            ImmutableInterlockedRemove(ext);
+            ForgetExternal(ext);
             await ext.DisposeAsync();
             Kick();
             return NodeActionResult.Ok($"{name} forgotten (the server itself is untouched)");
@@ -304,7 +304,7 @@ public sealed partial class TopologyFeed
 
     private ExternalNode? FindExternal(string name) => Volatile.Read(ref _externals).FirstOrDefault(e => e.Name == name);
 
-    private void ImmutableInterlockedRemove(ExternalNode ext)
+    private void ForgetExternal(ExternalNode ext)
     {
         ext.Changed -= Kick;
         ImmutableInterlocked.Update(ref _externals, list => list.Remove(ext));

@@ -79,6 +79,10 @@ public sealed partial class TopologyFeed
                 ForgetLinkDown(name);
                 Events.Add(TopologyEventKind.ReplicaOf, name, e.Message);
                 break;
+            case ReplicationEventKind.Failover:
+                // FAILOVER's steps (waiting for sync, timeout, the target promoting itself) belong with promotions.
+                Events.Add(TopologyEventKind.Promoted, name, e.Peer is null ? e.Message : $"{e.Message} (target {e.Peer})");
+                break;
             // Master-side events repeat what the replica's own events say; the log keeps the replica's view.
         }
         Kick();

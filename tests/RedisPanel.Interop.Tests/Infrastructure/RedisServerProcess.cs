@@ -13,6 +13,7 @@ public sealed class RedisServerProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private string? _dir;
 
     private RedisServerProcess(Process process, int port)
     {
@@ -88,12 +89,15 @@ public sealed class RedisServerProcess : IDisposable
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        // A private empty dir by default: with a shared one (/tmp) the server would load whatever dump.rdb another
+        // process left there. Callers that restart from a dump pass their own --dir after this one (the last wins).
+        string dir = Directory.CreateTempSubdirectory("redispanel-real-").FullName;
         foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                     "--daemonize", "no", "--dir", Path.GetTempPath() })
+                     "--daemonize", "no", "--dir", dir })
             psi.ArgumentList.Add(a);
         foreach (var a in extraArgs) psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null");
-        var server = new RedisServerProcess(p, port);
+        var server = new RedisServerProcess(p, port) { _dir = dir };
         p.OutputDataReceived += (_, e) => server.Append(e.Data);
         p.ErrorDataReceived += (_, e) => server.Append(e.Data);
         p.BeginOutputReadLine();
@@ -144,5 +148,13 @@ public sealed class RedisServerProcess : IDisposable
             // already gone
         }
         _process.Dispose();
+        try
+        {
+            if (_dir is not null) Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a temp dir left behind is harmless
+        }
     }
 }

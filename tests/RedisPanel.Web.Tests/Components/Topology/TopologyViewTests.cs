@@ -179,6 +179,28 @@ public sealed class TopologyViewTests : BunitContext
     }
 
     [Fact]
+    public void The_actions_menu_is_reachable_from_the_keyboard()
+    {
+        var dialogs = Render<RadzenDialog>();
+        var view = RenderView();
+        var menu = Card(view, "6381").QuerySelector("[data-action=menu]")!;
+
+        // Two real buttons in the tab order: "Replicate from…" (Enter/Space click it) and the menu toggle, which
+        // opens an ARIA menu (role=menu, items role=menuitem) driven by the arrow keys.
+        var main = menu.QuerySelector("button:not(.rz-splitbutton-menubutton)")!;
+        var toggle = menu.QuerySelector("button.rz-splitbutton-menubutton")!;
+        Assert.Equal(("0", "Replicate 6381 from…"), (main.GetAttribute("tabindex"), main.GetAttribute("aria-label")));
+        Assert.Equal(("0", "menu", "More actions on 6381"), (toggle.GetAttribute("tabindex"), toggle.GetAttribute("aria-haspopup"), toggle.GetAttribute("aria-label")));
+        Assert.Equal("menu", menu.QuerySelector("ul")!.GetAttribute("role"));
+        Assert.Equal(5, menu.QuerySelectorAll("li[role=menuitem]").Length);
+
+        main.Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=replicate-dialog]")), Soon);
+        dialogs.Find("[data-choose='6383']").Click();
+        view.WaitForAssertion(() => Assert.Equal(["replicaof 6381 6383"], _topology.Calls), Soon);
+    }
+
+    [Fact]
     public void The_promote_dialog_counts_the_writes_that_would_be_lost()
     {
         var index = new TopologyIndex(All);
