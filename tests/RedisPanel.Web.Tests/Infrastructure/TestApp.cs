@@ -26,7 +26,45 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The port a node is bound to (fixed after its first start).</summary>
     public int PortOf(string name) => Nodes.Find(name)?.Sample().Port ?? throw new ArgumentException($"no node {name}");
 
-    public static async Task<TestApp> StartAsync(params string[] extraArgs)
+    public static Task<TestApp> StartAsync(params string[] extraArgs)
+    {
+        // The master's port is picked up front so the replicas can name it in ReplicaOf; the replicas bind port 0.
+        int masterPort = FreePort();
+        var nodes = new List<string>();
+        for (int i = 0; i < NodeNames.Length; i++)
+        {
+            nodes.Add($"--Nodes:{i}:Name={NodeNames[i]}");
+            nodes.Add($"--Nodes:{i}:Port={(i == 0 ? masterPort : 0)}");
+            if (i > 0) nodes.Add($"--Nodes:{i}:ReplicaOf=127.0.0.1 {masterPort}");
+        }
+        return StartCoreAsync([.. nodes, .. extraArgs]);
+    }
+
+    /// <summary>
+    /// <paramref name="masters"/> masters ("m0", "m1" ...), each followed in declaration order by
+    /// <paramref name="replicasPerMaster"/> replicas ("m0-r1" ...) replicating from it.
+    /// </summary>
+    public static Task<TestApp> StartTopologyAsync(int masters, int replicasPerMaster, params string[] extraArgs)
+    {
+        var nodes = new List<string>();
+        int index = 0;
+        for (int m = 0; m < masters; m++)
+        {
+            int masterPort = FreePort();
+            nodes.Add($"--Nodes:{index}:Name=m{m}");
+            nodes.Add($"--Nodes:{index}:Port={masterPort}");
+            nodes.Add($"--Nodes:{index++}:ReplicaOf="); // not a replica, whatever appsettings.json says at this index
+            for (int r = 1; r <= replicasPerMaster; r++)
+            {
+                nodes.Add($"--Nodes:{index}:Name=m{m}-r{r}");
+                nodes.Add($"--Nodes:{index}:Port=0");
+                nodes.Add($"--Nodes:{index++}:ReplicaOf=127.0.0.1 {masterPort}");
+            }
+        }
+        return StartCoreAsync([.. nodes, .. extraArgs]);
+    }
+
+    private static async Task<TestApp> StartCoreAsync(IEnumerable<string> nodeArgs)
     {
         string logs = Path.Combine(AppContext.BaseDirectory, "logs", "app-.log");
         var args = new List<string>
@@ -35,15 +73,7 @@ public sealed class TestApp : IAsyncDisposable
             $"--Serilog:WriteTo:1:Args:path={logs}",
             $"--DataDirectory={Directory.CreateTempSubdirectory("redispanel-web-").FullName}",
         };
-        // The master's port is picked up front so the replicas can name it in ReplicaOf; the replicas bind port 0.
-        int masterPort = FreePort();
-        for (int i = 0; i < NodeNames.Length; i++)
-        {
-            args.Add($"--Nodes:{i}:Name={NodeNames[i]}");
-            args.Add($"--Nodes:{i}:Port={(i == 0 ? masterPort : 0)}");
-            if (i > 0) args.Add($"--Nodes:{i}:ReplicaOf=127.0.0.1 {masterPort}");
-        }
-        args.AddRange(extraArgs);
+        args.AddRange(nodeArgs);
         var app = Program.Build(args.ToArray());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
