@@ -23,8 +23,8 @@ public sealed class FailoverTests
         // No `capa eof`: the disk path starts at once (a diskless one would wait repl-diskless-sync-delay).
         Assert.Equal("+OK\r\n", h.Run(r, "REPLCONF", "capa", "psync2"));
         var sb = new StringBuilder(h.Run(r, "PSYNC", "?", "-1"));
-        h.ReadUntil(r, sb, s => Regex.IsMatch(s, @"\$(\d+)\r\n"));
-        Until(() => { lock (h.Engine.SyncRoot) return h.Master.Replicas.All(x => x.State == ReplicaState.Online); }, "replica online");
+        // Online once its output drained (the whole RDB read), as MasterTests.FullSync.
+        h.ReadUntil(r, sb, s => MasterTests.RdbComplete(s) && MasterTests.IsOnline(h, r));
         return r;
     }
 
