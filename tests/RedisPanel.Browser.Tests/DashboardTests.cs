@@ -98,7 +98,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await Expect(_page.Locator("[data-testid=totals]")).ToContainTextAsync("3 keys", new() { Timeout = 10_000 });
         await Expect(Card("replica-a").Locator("[data-testid=master]")).ToContainTextAsync($"127.0.0.1:{_app.PortOf("master")}");
 
-        // let the action toasts time out, for a clean picture (docs/screenshots/dashboard.png comes from this one)
+        // let the action toasts time out, for a clean picture (the first README picture came from this one)
         await Expect(_page.Locator(".rz-notification-item")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
 
         // a burst of commands shows as ops/sec (Redis's instantaneous_ops_per_sec: a 1.6 s moving average)

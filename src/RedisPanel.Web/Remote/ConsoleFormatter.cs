@@ -30,7 +30,7 @@ public static class ConsoleFormatter
                 sb.Append("(integer) ").Append(r.Text).Append('\n');
                 break;
             case RespReplyKind.Bulk:
-                AppendRepr(sb, r.Bytes!);
+                sb.Append(RedisPanel.Engine.RedisEngine.Quote(r.Bytes)); // redis-cli prints bulk strings with sdscatrepr
                 sb.Append('\n');
                 break;
             case RespReplyKind.Nil:
@@ -54,27 +54,5 @@ public static class ConsoleFormatter
                 break;
             }
         }
-    }
-
-    /// <summary>sdscatrepr: a double-quoted string with \\ \" \n \r \t \a \b escaped and other non-printables as \xhh.</summary>
-    private static void AppendRepr(StringBuilder sb, byte[] bytes)
-    {
-        sb.Append('"');
-        foreach (byte b in bytes)
-        {
-            switch (b)
-            {
-                case (byte)'\\': sb.Append("\\\\"); break;
-                case (byte)'"': sb.Append("\\\""); break;
-                case (byte)'\n': sb.Append("\\n"); break;
-                case (byte)'\r': sb.Append("\\r"); break;
-                case (byte)'\t': sb.Append("\\t"); break;
-                case 7: sb.Append("\\a"); break;
-                case 8: sb.Append("\\b"); break;
-                case >= 0x20 and <= 0x7e: sb.Append((char)b); break;
-                default: sb.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
-            }
-        }
-        sb.Append('"');
     }
 }
