@@ -512,33 +512,40 @@ public sealed partial class ReplicationMaster
 
     // ---- writing the stream to online replicas ----
 
-    private bool _flushScheduled;
+    // Least time between two replica flushes under a sustained load: short enough that a replica trails by well
+    // under a millisecond, long enough that one flush carries tens of commands at 100k writes/s.
+    private static readonly long FlushGapTicks = Stopwatch.Frequency / 4000; // 250 µs
+
+    private bool _flushQueued;
+    private bool _flushTimerArmed;
+    private long _lastFlushTicks;
+    private Timer? _flushTimer;
 
     /// <summary>
     /// The stream reaches online replicas in batches: every command appends to their output at once, but their
-    /// sockets are woken once for everything appended until the flush runs (Redis writes replica buffers in
+    /// sockets are woken once for everything appended since the last flush (Redis writes replica buffers in
     /// beforeSleep, once per event-loop turn, not once per command). Waking a replica per command costs a pipe flush
     /// and a socket send per command on the master and a read per command on the replica. Caller holds the lock.
     /// </summary>
     private void ScheduleReplicaFlush()
     {
-        if (_flushScheduled) return;
-        _flushScheduled = true;
-        // The first write after a quiet spell goes out at once; under a sustained load the replicas are written at
-        // most about once per millisecond, so a flush carries many commands (a pipe flush, a socket send and a
-        // replica read each cost several microseconds: per command they doubled the master's CPU per write).
+        if (_flushQueued) return;
         long now = Stopwatch.GetTimestamp();
-        if (now - _lastFlushTicks >= Stopwatch.Frequency / 1000)
+        if (now - _lastFlushTicks >= FlushGapTicks)
         {
+            // The first write after a quiet spell, or the first one a gap after the last flush, wakes the replicas
+            // now; under load, the propagations themselves pace the flushes (no timer latency on the way).
+            _flushQueued = true;
+            _lastFlushTicks = now;
             ThreadPool.UnsafeQueueUserWorkItem(static m => m.FlushReplicas(), this, preferLocal: false);
             return;
         }
+        // Inside the gap: a later write flushes once the gap has passed; the timer covers writes that stop here.
+        if (_flushTimerArmed) return;
+        _flushTimerArmed = true;
         _flushTimer ??= new Timer(static m => ((ReplicationMaster)m!).FlushReplicas(), this, Timeout.Infinite, Timeout.Infinite);
         _flushTimer.Change(1, Timeout.Infinite);
     }
-
-    private long _lastFlushTicks;
-    private Timer? _flushTimer;
 
     private void FlushReplicas()
     {
@@ -546,7 +553,8 @@ public sealed partial class ReplicationMaster
         List<ClientSession>? more = null;
         lock (_engine.SyncRoot)
         {
-            _flushScheduled = false;
+            _flushQueued = false;
+            _flushTimerArmed = false;
             _lastFlushTicks = Stopwatch.GetTimestamp();
             foreach (var r in _replicas)
             {
