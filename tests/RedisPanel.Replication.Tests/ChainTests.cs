@@ -14,7 +14,6 @@ namespace RedisPanel.Replication.Tests;
 
 public sealed class ChainTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly string MasterId = new('a', 40);
 
     /// <summary>Our replica plus the master's ends of every connection it opens.</summary>
@@ -40,7 +39,7 @@ public sealed class ChainTests
         /// <summary>Accepts the replica's next connection and answers its handshake up to PSYNC; returns the PSYNC.</summary>
         public async Task<string> AcceptAsync()
         {
-            using var cts = new CancellationTokenSource(Timeout);
+            using var cts = new CancellationTokenSource(Poll.Timeout);
             Link = await _links.Reader.ReadAsync(cts.Token);
             Reader = new MasterLinkReader(Link);
             Assert.Equal("PING", await ReadCommandAsync());
@@ -66,7 +65,7 @@ public sealed class ChainTests
 
         public async Task<string> ReadCommandAsync()
         {
-            using var cts = new CancellationTokenSource(Timeout);
+            using var cts = new CancellationTokenSource(Poll.Timeout);
             string header = await Reader.ReadLineAsync(cts.Token);
             Assert.StartsWith("*", header);
             int n = int.Parse(header[1..]);
@@ -83,10 +82,10 @@ public sealed class ChainTests
         public async Task FullSyncAsync(string replId, long offset, params (string Key, string Value)[] data)
         {
             await SendAsync($"+FULLRESYNC {replId} {offset}\r\n");
-            var rdb = Rdb(data);
+            var rdb = Poll.Rdb(data);
             await SendAsync($"${rdb.Length}\r\n");
             await SendAsync(rdb);
-            Until(() => { lock (H.Engine.SyncRoot) return H.Replica!.State == MasterLinkState.Connected; }, "link up");
+            Poll.Until(() => { lock (H.Engine.SyncRoot) return H.Replica!.State == MasterLinkState.Connected; }, "link up");
         }
 
         public long Offset
@@ -95,28 +94,7 @@ public sealed class ChainTests
         }
     }
 
-    private static byte[] Rdb(params (string Key, string Value)[] pairs)
-    {
-        var ks = new Keyspace(16, TimeProvider.System);
-        foreach (var (k, v) in pairs) ks[0].Set(Encoding.ASCII.GetBytes(k), Encoding.ASCII.GetBytes(v));
-        using var snap = ks.TakeSnapshot();
-        var ms = new MemoryStream();
-        var w = new RdbWriter(ms);
-        w.WriteHeader(new RdbSaveInfo());
-        w.WriteDatabases(snap);
-        w.WriteEnd();
-        return ms.ToArray();
-    }
 
-    private static void Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            Thread.Sleep(5); // polling interval, bounded by the deadline
-        }
-    }
 
     /// <summary>A sub-replica of our replica: announces capa psync2 (not eof) and records close requests.</summary>
     private static ClientSession SubReplica(MasterHarness h, List<ClientSession> closed)
@@ -174,17 +152,21 @@ public sealed class ChainTests
         string ping = MasterHarness.Cmd("ping");
         await chain.SendAsync(select + set[..7]);
         await chain.SendAsync(set[7..] + multi);
-        Until(() => chain.Offset == 1000 + select.Length + set.Length, "offset after SET");
+        Poll.Until(() => chain.Offset == 1000 + select.Length + set.Length, "offset after SET");
         // Inside MULTI nothing is applied: the offset and the sub-replica wait for EXEC.
-        Assert.Equal(select + set, h.Take(sub));
+        // The offset moves as the replica applies; its forwarding to the sub-replica follows in the same step, so
+        // read until the bytes are there rather than taking what happens to be queued at this instant.
+        var applied = new StringBuilder();
+        h.ReadUntil(sub, applied, s => s.Length >= select.Length + set.Length);
+        Assert.Equal(select + set, applied.ToString());
         Assert.Equal(1000 + select.Length + set.Length, chain.Offset);
         // INFO: slave_repl_offset is the applied offset, slave_read_repl_offset counts the open MULTI's bytes too.
-        Until(() => h.Run("INFO", "replication").Contains($"slave_read_repl_offset:{1000 + select.Length + set.Length + multi.Length}\r\n"),
+        Poll.Until(() => h.Run("INFO", "replication").Contains($"slave_read_repl_offset:{1000 + select.Length + set.Length + multi.Length}\r\n"),
             "the MULTI read but not applied");
         Assert.Contains($"slave_repl_offset:{1000 + select.Length + set.Length}\r\n", h.Run("INFO", "replication"));
         await chain.SendAsync(exec + ping);
         long end = 1000 + select.Length + set.Length + multi.Length + exec.Length + ping.Length;
-        Until(() => chain.Offset == end, "offset after EXEC and ping");
+        Poll.Until(() => chain.Offset == end, "offset after EXEC and ping");
         var forwarded = new StringBuilder();
         h.ReadUntil(sub, forwarded, s => s.Length >= multi.Length + exec.Length + ping.Length);
         Assert.Equal(multi + exec + ping, forwarded.ToString());
@@ -249,11 +231,11 @@ public sealed class ChainTests
         FullSyncOf(h, sub);
         string set = MasterHarness.Cmd("SELECT", "0") + MasterHarness.Cmd("SET", "x", "1");
         await chain.SendAsync(set);
-        Until(() => chain.Offset == 500 + set.Length, "applied");
+        Poll.Until(() => chain.Offset == 500 + set.Length, "applied");
 
         // The master goes away: the replica keeps its sub-replica and refuses new syncs until it is back.
         chain.Link.Dispose();
-        Until(() => { lock (h.Engine.SyncRoot) return h.Replica!.State != MasterLinkState.Connected; }, "link down");
+        Poll.Until(() => { lock (h.Engine.SyncRoot) return h.Replica!.State != MasterLinkState.Connected; }, "link down");
         Assert.Equal("-NOMASTERLINK Can't SYNC while not connected with my master\r\n", h.Run(SubReplica(h, closed), "PSYNC", MasterId, "501"));
         Assert.Empty(closed);
 
@@ -262,7 +244,7 @@ public sealed class ChainTests
         Assert.Equal($"PSYNC {MasterId} {501 + set.Length}", await chain.AcceptAsync());
         string newId = new('b', 40);
         await chain.SendAsync($"+CONTINUE {newId}\r\n");
-        Until(() => { lock (closed) return closed.Contains(sub); }, "sub-replica disconnected on the new replid");
+        Poll.Until(() => { lock (closed) return closed.Contains(sub); }, "sub-replica disconnected on the new replid");
         Assert.Equal(newId, h.Engine.ReplId);
         Assert.Equal(MasterId, h.Engine.ReplId2);
         Assert.Equal(501 + set.Length, h.Engine.SecondReplOffset);
@@ -312,7 +294,7 @@ public sealed class ChainTests
         await chain.SendAsync($"+CONTINUE {MasterId}\r\n");
         string set = MasterHarness.Cmd("SET", "in3", "yes");
         await chain.SendAsync(set);
-        Until(() => chain.Offset == 777 + set.Length, "applied");
+        Poll.Until(() => chain.Offset == 777 + set.Length, "applied");
         Assert.Equal("+OK\r\n", h.Run("SELECT", "3"));
         Assert.Equal("$3\r\nyes\r\n", h.Run("GET", "in3"));
         Assert.Equal(778, h.Master.Backlog!.FirstByteOffset);

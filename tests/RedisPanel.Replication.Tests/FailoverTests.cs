@@ -11,7 +11,6 @@ namespace RedisPanel.Replication.Tests;
 
 public sealed class FailoverTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static readonly MasterConnector Refused = (_, _, _) => Task.FromException<Stream>(new IOException("connection refused"));
 
@@ -28,21 +27,12 @@ public sealed class FailoverTests
         return r;
     }
 
-    private static void Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            Thread.Yield();
-        }
-    }
 
     /// <summary>Polls a client's output until something arrived (a held command's late reply).</summary>
     private static string NextReply(MasterHarness h, ClientSession c)
     {
         string got = "";
-        Until(() => (got = h.Take(c)).Length > 0, "a reply");
+        Poll.Until(() => (got = h.Take(c)).Length > 0, "a reply");
         return got;
     }
 
@@ -147,7 +137,7 @@ public sealed class FailoverTests
         Assert.Equal("127.0.0.1:7777", dialed);
         string newId = new('7', 40);
         await Send($"+CONTINUE {newId}\r\n");
-        Until(() => State(h) == "no-failover", "failover completed");
+        Poll.Until(() => State(h) == "no-failover", "failover completed");
         // The held write ran after the pause and met a replica: refused, never acknowledged.
         Assert.Equal("-READONLY You can't write against a read only replica.\r\n", NextReply(h, writer));
         Assert.Equal(newId, h.Engine.ReplId);
@@ -158,7 +148,7 @@ public sealed class FailoverTests
 
     private static async Task<string> ReadCommandAsync(MasterLinkReader r)
     {
-        using var cts = new CancellationTokenSource(Timeout);
+        using var cts = new CancellationTokenSource(Poll.Timeout);
         string header = await r.ReadLineAsync(cts.Token);
         Assert.StartsWith("*", header);
         int n = int.Parse(header[1..]);
@@ -193,7 +183,7 @@ public sealed class FailoverTests
         }
         Assert.EndsWith(" FAILOVER", await ReadCommandAsync(m));
         await Send("-ERR PSYNC FAILOVER replid must match my replid.\r\n");
-        Until(() => State(h) == "no-failover", "failover aborted");
+        Poll.Until(() => State(h) == "no-failover", "failover aborted");
         Assert.StartsWith("*3\r\n$6\r\nmaster\r\n", h.Run("ROLE"));
         Assert.Equal(oldId, h.Engine.ReplId2);
         Assert.NotEqual(oldId, h.Engine.ReplId);
@@ -318,7 +308,7 @@ public sealed class FailoverTests
         Assert.StartsWith("PSYNC ", await ReadCommandAsync(m));
         string masterId = new('9', 40);
         await Send($"+CONTINUE {masterId}\r\n");
-        Until(() => Field(h.Run("INFO", "replication"), "master_link_status") == "up", "link up");
+        Poll.Until(() => Field(h.Run("INFO", "replication"), "master_link_status") == "up", "link up");
         long offset = h.Engine.ReplOffset;
 
         var old = h.NewClient();

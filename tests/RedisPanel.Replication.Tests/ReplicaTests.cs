@@ -47,11 +47,10 @@ internal sealed class DuplexStream(Stream input, Stream output) : Stream
 
 public sealed class ReplicaTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static async Task<string> ReadCommandAsync(MasterLinkReader r)
     {
-        using var cts = new CancellationTokenSource(Timeout);
+        using var cts = new CancellationTokenSource(Poll.Timeout);
         string header = await r.ReadLineAsync(cts.Token);
         Assert.StartsWith("*", header);
         int n = int.Parse(header[1..]);
@@ -64,28 +63,7 @@ public sealed class ReplicaTests
         return string.Join(' ', parts);
     }
 
-    private static byte[] Rdb(params (string Key, string Value)[] pairs)
-    {
-        var ks = new Keyspace(16, TimeProvider.System);
-        foreach (var (k, v) in pairs) ks[0].Set(Encoding.ASCII.GetBytes(k), Encoding.ASCII.GetBytes(v));
-        using var snap = ks.TakeSnapshot();
-        var ms = new MemoryStream();
-        var w = new RdbWriter(ms);
-        w.WriteHeader(new RdbSaveInfo());
-        w.WriteDatabases(snap);
-        w.WriteEnd();
-        return ms.ToArray();
-    }
 
-    private static void Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            Thread.Sleep(5); // polling interval, bounded by the deadline
-        }
-    }
 
     [Fact]
     public async Task HandshakeEofSnapshotStreamGetackAndPromotion()
@@ -110,7 +88,7 @@ public sealed class ReplicaTests
         string masterId = new('9', 40);
         string mark = new('m', 40);
         await Send($"\n\n+FULLRESYNC {masterId} 100\r\n\n$EOF:{mark}\r\n");
-        await theirs.WriteAsync(Rdb(("loaded", "yes")));
+        await theirs.WriteAsync(Poll.Rdb(("loaded", "yes")));
         await Send(mark);
         Assert.Equal("REPLCONF ACK 100", await ReadCommandAsync(m));
         Assert.Equal("$3\r\nyes\r\n", h.Run("GET", "loaded"));
@@ -123,7 +101,7 @@ public sealed class ReplicaTests
         string ack;
         do ack = await ReadCommandAsync(m); while (ack == "REPLCONF ACK 100");
         Assert.Equal($"REPLCONF ACK {100 + set.Length}", ack);
-        Until(() => { lock (h.Engine.SyncRoot) return h.Engine.ReplOffset == 100 + set.Length + getack.Length; }, "offset");
+        Poll.Until(() => { lock (h.Engine.SyncRoot) return h.Engine.ReplOffset == 100 + set.Length + getack.Length; }, "offset");
         Assert.Equal("$1\r\nv\r\n", h.Run("GET", "k"));
         Assert.Equal("-READONLY You can't write against a read only replica.\r\n", h.Run("SET", "x", "1"));
         Assert.StartsWith("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:7000\r\n$9\r\nconnected\r\n", h.Run("ROLE"));
@@ -143,7 +121,7 @@ public sealed class ReplicaTests
     {
         var (a, b) = DuplexStream.CreatePair();
         var r = new MasterLinkReader(b);
-        using var cts = new CancellationTokenSource(Timeout);
+        using var cts = new CancellationTokenSource(Poll.Timeout);
         await a.WriteAsync("\n\n+FULLRESYNC x 1\r\n\n$5\r\nhelloREST"u8.ToArray());
         await a.FlushAsync();
         Assert.Equal("+FULLRESYNC x 1", await r.ReadLineAsync(cts.Token));
