@@ -6,6 +6,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using RedisPanel.Interop.Tests.Infrastructure;
+using static RedisPanel.Interop.Tests.Infrastructure.ReplicationProbe;
 
 namespace RedisPanel.Interop.Tests.Replication;
 
@@ -14,18 +15,6 @@ public sealed class ChainInteropTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(40);
 
     private static string Text(byte[] reply) => Encoding.Latin1.GetString(reply);
-
-    private static string Info(TestRespClient c, string section)
-    {
-        var raw = Text(c.Call("INFO", section));
-        return raw[(raw.IndexOf("\r\n", StringComparison.Ordinal) + 2)..];
-    }
-
-    private static string Field(string info, string name)
-    {
-        var m = Regex.Match(info, "^" + Regex.Escape(name) + ":(.*?)\r$", RegexOptions.Multiline);
-        return m.Success ? m.Groups[1].Value : "";
-    }
 
     private static string Repl(TestRespClient c, string name) => Field(Info(c, "replication"), name);
 

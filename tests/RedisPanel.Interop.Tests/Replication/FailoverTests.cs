@@ -7,6 +7,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using RedisPanel.Interop.Tests.Infrastructure;
+using static RedisPanel.Interop.Tests.Infrastructure.ReplicationProbe;
 
 namespace RedisPanel.Interop.Tests.Replication;
 
@@ -20,12 +21,6 @@ public sealed class FailoverTests
     {
         var raw = Text(c.Call("INFO", "replication"));
         return raw[(raw.IndexOf("\r\n", StringComparison.Ordinal) + 2)..];
-    }
-
-    private static string Field(string info, string name)
-    {
-        var m = Regex.Match(info, "^" + Regex.Escape(name) + ":(.*?)\r$", RegexOptions.Multiline);
-        return m.Success ? m.Groups[1].Value : "";
     }
 
     private static void Until(Func<bool> condition, Func<string> describe)

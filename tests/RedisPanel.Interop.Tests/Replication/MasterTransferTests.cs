@@ -8,25 +8,13 @@ using System.Text;
 using System.Text.RegularExpressions;
 using RedisPanel.Interop.Tests.Infrastructure;
 using RedisPanel.Replication;
+using static RedisPanel.Interop.Tests.Infrastructure.ReplicationProbe;
 
 namespace RedisPanel.Interop.Tests.Replication;
 
 public sealed class MasterTransferTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
-    private static string Info(TestRespClient c, string section)
-    {
-        var raw = Encoding.Latin1.GetString(c.Call("INFO", section));
-        int start = raw.IndexOf("\r\n", StringComparison.Ordinal) + 2; // skip the bulk header
-        return raw[start..];
-    }
-
-    private static string Field(string info, string name)
-    {
-        var m = Regex.Match(info, "^" + Regex.Escape(name) + ":(.*?)\r$", RegexOptions.Multiline);
-        return m.Success ? m.Groups[1].Value : "";
-    }
 
     private static string Digest(TestRespClient c) => Encoding.Latin1.GetString(c.Call("DEBUG", "DIGEST"));
 

@@ -4,6 +4,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using RedisPanel.Interop.Tests.Infrastructure;
+using static RedisPanel.Interop.Tests.Infrastructure.ReplicationProbe;
 
 namespace RedisPanel.Interop.Tests.Replication;
 
@@ -12,18 +13,6 @@ public sealed class OurReplicaTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private static string Text(byte[] reply) => Encoding.Latin1.GetString(reply);
-
-    private static string Info(TestRespClient c, string section)
-    {
-        var raw = Text(c.Call("INFO", section));
-        return raw[(raw.IndexOf("\r\n", StringComparison.Ordinal) + 2)..];
-    }
-
-    private static string Field(string info, string name)
-    {
-        var m = Regex.Match(info, "^" + Regex.Escape(name) + ":(.*?)\r$", RegexOptions.Multiline);
-        return m.Success ? m.Groups[1].Value : "";
-    }
 
     private static void Run(TestRespClient c, params string[] args)
     {
