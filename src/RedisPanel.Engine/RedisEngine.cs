@@ -264,7 +264,17 @@ public sealed partial class RedisEngine
     {
         _batchClock = 0;
         if (_aof is not null) FlushAof();
+        BatchEnded?.Invoke();
     }
+
+    /// <summary>Whether a run started by <see cref="BeginBatch"/> is in progress (so <see cref="BatchEnded"/> follows).</summary>
+    public bool InBatch => _batchClock != 0;
+
+    /// <summary>
+    /// Raised by <see cref="EndBatch"/> (lock held), after the AOF write: replication writes what the batch
+    /// propagated to its replicas here, on the connection's own thread (Redis writes replica buffers in beforeSleep).
+    /// </summary>
+    public event Action? BatchEnded;
 
     private long _cachedNowMs;
     private long _cachedNowTick = long.MinValue;

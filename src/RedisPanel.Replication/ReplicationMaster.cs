@@ -38,6 +38,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         engine.AddPropagationSink(this);
         engine.ClientClosed += OnClientClosed;
         engine.CronTick += Cron;
+        engine.BatchEnded += OnBatchEnded;
         engine.ReplicationInfo = InfoSection;
         engine.ReplicationStreamDb = SaveStreamDb;
     }
