@@ -44,16 +44,28 @@ internal static class ReplicaTailFlusher
     private static void Run()
     {
         var work = new List<ReplicationMaster>();
+        int sleepMs = 1;
         while (true)
         {
             lock (s_gate)
             {
-                while (s_masters.Count == 0) Monitor.Wait(s_gate);
+                if (s_masters.Count == 0)
+                {
+                    sleepMs = 1;
+                    while (s_masters.Count == 0) Monitor.Wait(s_gate);
+                }
                 work.AddRange(s_masters);
             }
-            Thread.Sleep(1);
-            foreach (var m in work) m.FlushTail();
+            Thread.Sleep(sleepMs);
+            bool writing = false;
+            foreach (var m in work) writing |= !m.FlushTail();
             work.Clear();
+            // Under a sustained load the writes pace the flushes and every turn here finds them still going: back off
+            // (each wake costs a context switch, 10 % of the master's CPU at 1 ms on a loaded box), so the tail of a
+            // long burst waits at most MaxSleepMs, a short burst's about 1 ms.
+            sleepMs = writing ? Math.Min(MaxSleepMs, sleepMs * 2) : 1;
         }
     }
+
+    private const int MaxSleepMs = 4;
 }

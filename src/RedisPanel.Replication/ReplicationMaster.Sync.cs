@@ -538,14 +538,9 @@ public sealed partial class ReplicationMaster
         if (now - _lastFlushTicks >= FlushGapTicks)
         {
             // The first write after a quiet spell, or the first one a gap after the last flush: this batch's end
-            // writes; under load, the propagations themselves pace the flushes (no timer latency on the way).
-            if (_engine.InBatch)
-            {
-                _flushQueued = true;
-                return;
-            }
-            // Fed outside a connection's batch (cron ping, expiry, a chained replica proxying its master): now.
-            WriteReplicas();
+            // writes; under load, the propagations themselves pace the flushes (no timer latency on the way). Fed
+            // outside a connection's batch (cron ping, expiry, a chained replica proxying its master): now.
+            FlushSoon();
             return;
         }
         // Inside the gap: a later write flushes once the gap has passed; if the writes stop here, the tail flusher.
@@ -554,24 +549,33 @@ public sealed partial class ReplicationMaster
         ReplicaTailFlusher.Register(this);
     }
 
+    /// <summary>Writes the replicas at the end of this batch (now outside one), whatever the gap (caller holds the lock).</summary>
+    private void FlushSoon()
+    {
+        if (_engine.InBatch) _flushQueued = true;
+        else WriteReplicas();
+    }
+
     private void OnBatchEnded()
     {
         if (_flushQueued) WriteReplicas();
     }
 
     /// <summary>
-    /// Called by <see cref="ReplicaTailFlusher"/> about every millisecond while registered: once the writes paused for
+    /// Called by <see cref="ReplicaTailFlusher"/> every 1-4 ms while registered: once the writes paused for
     /// a gap, writes what is still unflushed and unregisters. While writes go on, it takes no lock.
     /// </summary>
-    internal void FlushTail()
+    /// <returns>False while the writes go on (it stays registered).</returns>
+    internal bool FlushTail()
     {
-        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFeedTicks) < FlushGapTicks) return;
+        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFeedTicks) < FlushGapTicks) return false;
         lock (_engine.SyncRoot)
         {
-            if (Stopwatch.GetTimestamp() - _lastFeedTicks < FlushGapTicks) return;
+            if (Stopwatch.GetTimestamp() - _lastFeedTicks < FlushGapTicks) return false;
             if (_lastFlushTicks < _lastFeedTicks || _flushQueued) WriteReplicas();
             _tailRegistered = false;
             ReplicaTailFlusher.Unregister(this);
+            return true;
         }
     }
 
