@@ -266,6 +266,26 @@ public sealed class RedisHash : RedisCollection
         return (Materialize(buf, run), run.End);
     }
 
+    /// <summary>
+    /// Allocation-free walk of the compact form in insertion order (what <see cref="Entries"/> yields, without
+    /// copying each field and value out): the run at byte offset <paramref name="pos"/> (start at 0), advancing
+    /// it; false at the end or when the hash is a table. For the RDB writer, which must not allocate per entry.
+    /// </summary>
+    public bool NextPacked(ref int pos, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
+    {
+        if (_repr is KeyTable<byte[]> || pos >= _used)
+        {
+            field = value = default;
+            return false;
+        }
+        var buf = Packed;
+        var run = ReadRun(buf, pos);
+        field = buf.Slice(run.Field, run.FieldLength);
+        value = buf.Slice(run.Value, run.ValueLength);
+        pos = run.End;
+        return true;
+    }
+
     /// <summary>The i-th entry of the compact form (0 ≤ i &lt; Count); only while <see cref="IsListpack"/>.</summary>
     public (byte[] Field, byte[] Value) EntryAt(int i)
     {

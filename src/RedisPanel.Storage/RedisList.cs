@@ -57,6 +57,32 @@ public sealed class RedisList : RedisCollection
         }
     }
 
+    /// <summary>
+    /// Allocation-free walk from head to tail (the RDB writer's): the element at <paramref name="cursor"/> (start at
+    /// 0; an index in the deque, a byte offset in the packed form), advancing it; false at the end.
+    /// </summary>
+    public bool Next(ref int cursor, out ReadOnlySpan<byte> element)
+    {
+        if (_packed is not null)
+        {
+            if (cursor >= _packed.Length)
+            {
+                element = default;
+                return false;
+            }
+            element = _packed.AsSpan(cursor + 1, _packed[cursor]);
+            cursor += 1 + _packed[cursor];
+            return true;
+        }
+        if (cursor >= _count)
+        {
+            element = default;
+            return false;
+        }
+        element = _items[Slot(cursor++)];
+        return true;
+    }
+
     /// <summary>Where element <paramref name="index"/>'s run starts in a packed array.</summary>
     private static int PackedOffset(byte[] packed, int index)
     {

@@ -249,6 +249,26 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
         for (int i = 0; i < _n; i++) yield return FormatInt(_ints![i]);
     }
 
+    /// <summary>The members of the intset form, ascending (empty when a table): read without formatting each one.</summary>
+    public ReadOnlySpan<long> IntMembers => _ints is not null ? _ints.AsSpan(0, _n) : default;
+
+    /// <summary>
+    /// Allocation-free walk of the packed hashtable form (the RDB writer's): the member at byte offset
+    /// <paramref name="pos"/> (start at 0), advancing it; false at the end or when not packed.
+    /// </summary>
+    public bool NextPacked(ref int pos, out ReadOnlySpan<byte> member)
+    {
+        if (_packed is null || pos >= _packed.Length)
+        {
+            member = default;
+            return false;
+        }
+        int len = ReadLength(_packed, ref pos);
+        member = _packed.AsSpan(pos, len);
+        pos += len;
+        return true;
+    }
+
     /// <summary>ZUNION/ZINTER/ZDIFF read a plain set as a sorted set whose scores are all 1 (Redis's zuiInitIterator).</summary>
     IEnumerable<byte[]> IPlainSetMembers.EnumerateMembers() => Members();
 
