@@ -19,7 +19,7 @@ namespace RedisPanel.Node.Transport;
 internal sealed class BoundedInputReader(PipeReader inner) : PipeReader
 {
     /// <summary>Untaken input above which the receive loop waits (a few large receive blocks).</summary>
-    public const long Bound = 4 * PinnedBlockPool.LargeBlockSize;
+    public const long Bound = 16 * PinnedBlockPool.LargeBlockSize;
 
     private long _untaken;
     private TaskCompletionSource? _receiverWaiting;
