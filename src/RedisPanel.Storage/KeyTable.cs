@@ -34,15 +34,24 @@ public sealed class SnapshotCounter
 
 public sealed class KeyTable<TValue>
 {
+    // 24 bytes with an 8-byte TValue (the keyspace's ValueSlot): two references and two ints. The full hash is not
+    // stored (Resize recomputes it from the key); an 8-bit tag of it skips most foreign keys in a chain, and the
+    // other 24 bits hold the key's LRU clock, as Redis's robj keeps a 24-bit lru field.
     private struct Entry
     {
         public byte[]? Key;   // null when the slot is free
         public TValue Value;
-        public int Hash;
+        public uint Meta;     // access clock << 8 | hash tag
         public int Next;      // index of the next entry in the chain, -1 at the end; free list link when free
     }
 
-    // Entry chunks of 1024 stay below the large object heap (32 KB for the keyspace's 32-byte entries), so a
+    /// <summary>Bits of the access clock an entry keeps (Redis's LRU_BITS); the clock wraps like Redis's.</summary>
+    public const uint AccessClockMask = 0xFFFFFF;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint TagOf(int hash) => (uint)hash >> 24; // high bits: the bucket index uses the low ones
+
+    // Entry chunks of 1024 stay below the large object heap (24 KB for the keyspace's 24-byte entries), so a
     // copy-on-write copy is cheap and short-lived; small tables have one chunk of their exact capacity.
     private const int EntryShift = 10;
     private const int EntryChunk = 1 << EntryShift;
@@ -199,13 +208,14 @@ public sealed class KeyTable<TValue>
     private int IndexOf(ReadOnlySpan<byte> key)
     {
         int hash = HashOf(key);
+        uint tag = TagOf(hash);
         int b = hash & (_bucketCount - 1);
         int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
             ref Entry e = ref EntryAt(entries, i);
-            if (e.Hash == hash && key.SequenceEqual(e.Key)) return i;
+            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key)) return i;
             i = e.Next;
         }
         return -1;
@@ -219,13 +229,14 @@ public sealed class KeyTable<TValue>
     {
         // IndexOf's loop written out, so the common case (no snapshot ever) returns the reference it holds.
         int hash = HashOf(key);
+        uint tag = TagOf(hash);
         int b = hash & (_bucketCount - 1);
         int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
             ref Entry e = ref EntryAt(entries, i);
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
             {
                 if (_entryStamps is not null) return ref OwnedEntry(i).Value;
                 return ref e.Value;
@@ -233,6 +244,49 @@ public sealed class KeyTable<TValue>
             i = e.Next;
         }
         return ref Unsafe.NullRef<TValue>();
+    }
+
+    /// <summary>
+    /// <see cref="Find(ReadOnlySpan{byte})"/> that also records <paramref name="accessClock"/> (low 24 bits) as the
+    /// entry's access time, as Redis's lookupKey updates robj.lru: one lookup for a read that touches the key.
+    /// </summary>
+    public ref TValue Find(ReadOnlySpan<byte> key, uint accessClock)
+    {
+        int hash = HashOf(key);
+        uint tag = TagOf(hash);
+        int b = hash & (_bucketCount - 1);
+        int i = BucketAt(_buckets, b) - 1;
+        var entries = _entries;
+        while (i >= 0)
+        {
+            ref Entry e = ref EntryAt(entries, i);
+            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
+            {
+                ref Entry w = ref _entryStamps is not null ? ref OwnedEntry(i) : ref e;
+                w.Meta = (accessClock << 8) | tag;
+                return ref w.Value;
+            }
+            i = e.Next;
+        }
+        return ref Unsafe.NullRef<TValue>();
+    }
+
+    /// <summary>The access clock recorded for <paramref name="key"/> (see <see cref="AccessClockMask"/>); reads only.</summary>
+    public bool TryGetAccessClock(ReadOnlySpan<byte> key, out uint accessClock)
+    {
+        int i = IndexOf(key);
+        accessClock = i < 0 ? 0 : EntryRef(i).Meta >> 8;
+        return i >= 0;
+    }
+
+    /// <summary>Records <paramref name="accessClock"/> (low 24 bits) as the access time of <paramref name="key"/>; false when absent.</summary>
+    public bool SetAccessClock(ReadOnlySpan<byte> key, uint accessClock)
+    {
+        int i = IndexOf(key);
+        if (i < 0) return false;
+        ref Entry e = ref OwnedEntry(i);
+        e.Meta = (accessClock << 8) | (e.Meta & 0xFF);
+        return true;
     }
 
     /// <summary>Reads the value of <paramref name="key"/> without writing anything (safe on a frozen view).</summary>
@@ -262,19 +316,32 @@ public sealed class KeyTable<TValue>
     /// <paramref name="keyArray"/> is used as the stored key when given (it must equal <paramref name="key"/>).
     /// </summary>
     public ref TValue GetOrAdd(ReadOnlySpan<byte> key, out bool exists, byte[]? keyArray = null)
+        => ref GetOrAdd(key, out exists, keyArray, touch: false, 0);
+
+    /// <summary>
+    /// <see cref="GetOrAdd(ReadOnlySpan{byte}, out bool, byte[])"/> that also records <paramref name="accessClock"/>
+    /// (low 24 bits) as the entry's access time, whether found or added.
+    /// </summary>
+    public ref TValue GetOrAdd(ReadOnlySpan<byte> key, uint accessClock, out bool exists)
+        => ref GetOrAdd(key, out exists, null, touch: true, accessClock);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref TValue GetOrAdd(ReadOnlySpan<byte> key, out bool exists, byte[]? keyArray, bool touch, uint accessClock)
     {
         int hash = HashOf(key);
+        uint tag = TagOf(hash);
         int b = hash & (_bucketCount - 1);
         int i = BucketAt(_buckets, b) - 1;
         var entries = _entries;
         while (i >= 0)
         {
             ref Entry e = ref EntryAt(entries, i);
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
             {
                 exists = true;
-                if (_entryStamps is not null) return ref OwnedEntry(i).Value;
-                return ref e.Value;
+                ref Entry w = ref _entryStamps is not null ? ref OwnedEntry(i) : ref e;
+                if (touch) w.Meta = (accessClock << 8) | tag;
+                return ref w.Value;
             }
             i = e.Next;
         }
@@ -298,7 +365,7 @@ public sealed class KeyTable<TValue>
         ref Entry n = ref OwnedEntry(index);
         ref int bucket = ref OwnedBucket(b);
         n.Key = keyArray ?? key.ToArray();
-        n.Hash = hash;
+        n.Meta = (accessClock << 8) | tag;
         n.Value = default!;
         n.Next = bucket - 1;
         bucket = index + 1;
@@ -343,13 +410,14 @@ public sealed class KeyTable<TValue>
     public bool Remove(ReadOnlySpan<byte> key, out TValue value)
     {
         int hash = HashOf(key);
+        uint tag = TagOf(hash);
         int b = hash & (_bucketCount - 1);
         int prev = -1;
         int i = BucketRef(b) - 1;
         while (i >= 0)
         {
             ref Entry e = ref EntryRef(i);
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
             {
                 int next = e.Next;
                 if (prev < 0) OwnedBucket(b) = next + 1;
@@ -405,7 +473,7 @@ public sealed class KeyTable<TValue>
             if (old.Key is null) continue;
             ref Entry e = ref entries[n >> EntryShift][n & EntryMask];
             e = old;
-            int b = e.Hash & mask;
+            int b = HashOf(old.Key) & mask; // the entry keeps only a tag of the hash
             ref int bucket = ref buckets[b >> BucketShift][b & BucketMask];
             e.Next = bucket - 1;
             bucket = n + 1;

@@ -5,11 +5,14 @@ using System.Runtime.CompilerServices;
 
 namespace RedisPanel.Storage;
 
-/// <summary>A value slot: the value object and its last access time (Redis's LRU clock, in seconds).</summary>
+/// <summary>
+/// A value slot: the value object. Its last access time (Redis's 24-bit LRU clock, in seconds) lives beside it in
+/// the key table's entry (KeyTable.Find with a clock, <see cref="RedisDatabase.TryGetAccessClock"/>), which keeps
+/// an entry at 24 bytes.
+/// </summary>
 public struct ValueSlot
 {
     public object Value;
-    public uint AccessSeconds;
 }
 
 public sealed class RedisDatabase
@@ -42,7 +45,8 @@ public sealed class RedisDatabase
     /// </summary>
     public object? Get(ReadOnlySpan<byte> key)
     {
-        ref ValueSlot slot = ref _main.Find(key);
+        // Touches before the expiry check (one lookup): an expired key is deleted or hidden right after anyway.
+        ref ValueSlot slot = ref _main.Find(key, _owner.LruClock);
         if (Unsafe.IsNullRef(ref slot)) return null;
         if (_expires.Count != 0 && IsExpired(key))
         {
@@ -50,7 +54,6 @@ public sealed class RedisDatabase
             ExpireNow(key);
             return null;
         }
-        slot.AccessSeconds = _owner.LruClock;
         return slot.Value;
     }
 
@@ -68,10 +71,13 @@ public sealed class RedisDatabase
         return slot.Value;
     }
 
-    /// <summary>The slot of a live key (expiry applied), or a null reference.</summary>
+    /// <summary>
+    /// The slot of a live key (expiry applied), or a null reference. Touches the key's access time, as Redis's
+    /// lookupKeyWrite does (APPEND, SETRANGE, INCR* read-modify-write through this slot).
+    /// </summary>
     public ref ValueSlot GetSlot(ReadOnlySpan<byte> key)
     {
-        ref ValueSlot slot = ref _main.Find(key);
+        ref ValueSlot slot = ref _main.Find(key, _owner.LruClock);
         if (Unsafe.IsNullRef(ref slot)) return ref slot;
         if (_expires.Count != 0 && IsExpired(key))
         {
@@ -99,11 +105,30 @@ public sealed class RedisDatabase
     /// <summary><see cref="Get"/> for a caller about to mutate the value in place: never returns a value a snapshot shares.</summary>
     public object? GetForWrite(ReadOnlySpan<byte> key)
     {
-        ref ValueSlot slot = ref GetSlot(key);
+        ref ValueSlot slot = ref GetSlot(key); // touches the access time
         if (Unsafe.IsNullRef(ref slot)) return null;
         if (_owner.ActiveSnapshots != 0) _owner.UnshareSlot(ref slot);
-        slot.AccessSeconds = _owner.LruClock;
         return slot.Value;
+    }
+
+    /// <summary>
+    /// The access clock of <paramref name="key"/> (24 bits of <see cref="Keyspace.LruClock"/>), without touching it
+    /// or checking expiry (dictFind, as OBJECT IDLETIME and DEBUG OBJECT read robj.lru); false when absent.
+    /// </summary>
+    public bool TryGetAccessClock(ReadOnlySpan<byte> key, out uint clock) => _main.TryGetAccessClock(key, out clock);
+
+    /// <summary>Sets the access clock of <paramref name="key"/> (RESTORE ... IDLETIME); false when absent.</summary>
+    public bool SetAccessClock(ReadOnlySpan<byte> key, uint clock) => _main.SetAccessClock(key, clock);
+
+    /// <summary>
+    /// Seconds since <paramref name="clock"/> at <paramref name="now"/> (a <see cref="Keyspace.LruClock"/>), with
+    /// the 24-bit clock's wrap-around as Redis's estimateObjectIdleTime.
+    /// </summary>
+    public static long IdleSeconds(uint now, uint clock)
+    {
+        now &= KeyTable<ValueSlot>.AccessClockMask;
+        clock &= KeyTable<ValueSlot>.AccessClockMask;
+        return now >= clock ? now - clock : now + (KeyTable<ValueSlot>.AccessClockMask - clock);
     }
 
     /// <summary>Frozen read-only views of the key and expiry tables (for a snapshot; see KeyTable.Freeze).</summary>
@@ -113,9 +138,8 @@ public sealed class RedisDatabase
     /// <summary>Sets the value of a key; clears its TTL unless <paramref name="keepTtl"/>.</summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
-        ref ValueSlot slot = ref _main.GetOrAdd(key, out bool existed);
+        ref ValueSlot slot = ref _main.GetOrAdd(key, _owner.LruClock, out bool existed);
         slot.Value = value;
-        slot.AccessSeconds = _owner.LruClock;
         if (existed && !keepTtl && _expires.Count != 0) _expires.Remove(key);
         _owner.NotifyModified(Index, key);
     }
@@ -130,7 +154,7 @@ public sealed class RedisDatabase
     /// </summary>
     public byte[] SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool keepTtl = false)
     {
-        ref ValueSlot slot = ref _main.GetOrAdd(key, out bool existed);
+        ref ValueSlot slot = ref _main.GetOrAdd(key, _owner.LruClock, out bool existed);
         byte[] stored;
         if (existed && value.Length > StringValue.MaxSharedLength && slot.Value is byte[] old && old.Length == value.Length
             && _owner.ActiveSnapshots == 0)
@@ -143,7 +167,6 @@ public sealed class RedisDatabase
             stored = StringValue.NewArray(value);
             slot.Value = stored;
         }
-        slot.AccessSeconds = _owner.LruClock;
         if (existed && !keepTtl && _expires.Count != 0) _expires.Remove(key);
         _owner.NotifyModified(Index, key);
         return stored;

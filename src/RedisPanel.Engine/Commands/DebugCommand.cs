@@ -200,10 +200,11 @@ public static partial class ServerCommands
                 return;
             }
             var value = slot.Value;
-            long idle = Math.Max(0, ctx.Keyspace.LruClock - slot.AccessSeconds);
+            ctx.Db.TryGetAccessClock(a[2], out uint lru);
+            long idle = RedisDatabase.IdleSeconds(ctx.Keyspace.LruClock, lru);
             // "Value at" is a C pointer in Redis; we print a stable per-object identity in the same shape.
             ctx.Reply.SimpleString(string.Create(CultureInfo.InvariantCulture,
-                $"Value at:0x{0x7f0000000000L + (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value) * 16L:x} refcount:1 encoding:{ValueTypes.EncodingOf(value)} serializedlength:{SerializedLength(value)} lru:{slot.AccessSeconds & 0xFFFFFF} lru_seconds_idle:{idle}"));
+                $"Value at:0x{0x7f0000000000L + (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value) * 16L:x} refcount:1 encoding:{ValueTypes.EncodingOf(value)} serializedlength:{SerializedLength(value)} lru:{lru} lru_seconds_idle:{idle}"));
         }
         else if (a.Is(1, "change-repl-id") && a.Count == 2)
         {

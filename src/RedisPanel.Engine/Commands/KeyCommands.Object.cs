@@ -62,9 +62,8 @@ public static partial class KeyCommands
             ctx.Reply.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
             return;
         }
-        ref var slot = ref ctx.Db.Main.Find(key);
-        uint now = ctx.Keyspace.LruClock;
-        ctx.Reply.Integer(now >= slot.AccessSeconds ? now - slot.AccessSeconds : 0);
+        ctx.Db.TryGetAccessClock(key, out uint clock);
+        ctx.Reply.Integer(RedisDatabase.IdleSeconds(ctx.Keyspace.LruClock, clock));
     }
 
     private static void ObjectFreq(CommandContext ctx)

@@ -188,9 +188,8 @@ public static class PersistenceCommands
         }
         if (idle >= 0)
         {
-            ref ValueSlot slot = ref db.Main.Find(key);
             uint clock = ctx.Keyspace.LruClock;
-            slot.AccessSeconds = idle >= clock ? 0 : clock - (uint)idle;
+            db.SetAccessClock(key, idle >= clock ? 0 : clock - (uint)idle);
         }
         ctx.MarkDirty();
         ctx.Reply.Ok();

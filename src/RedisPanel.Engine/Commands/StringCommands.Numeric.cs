@@ -70,8 +70,7 @@ public static partial class StringCommands
     {
         if (exists)
         {
-            slot.Value = stored;
-            slot.AccessSeconds = ctx.Keyspace.LruClock;
+            slot.Value = stored; // GetSlot touched the access time
             ctx.Db.SignalModified(key);
         }
         else

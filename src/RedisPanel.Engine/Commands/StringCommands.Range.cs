@@ -48,7 +48,6 @@ public static partial class StringCommands
                 slot.Value = m;
             }
             m.Append(data);
-            slot.AccessSeconds = ctx.Keyspace.LruClock;
             total = m.Length;
             db.SignalModified(key);
         }
@@ -137,7 +136,6 @@ public static partial class StringCommands
                 m = new MutableString(current, Math.Max(0, (int)offset + data.Length - current.Length));
                 slot.Value = m;
             }
-            slot.AccessSeconds = ctx.Keyspace.LruClock;
         }
         m.EnsureLength((int)offset + data.Length);
         data.CopyTo(m.Buffer.AsSpan((int)offset));
