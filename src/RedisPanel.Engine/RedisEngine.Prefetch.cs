@@ -11,12 +11,8 @@ public sealed partial class RedisEngine
     /// <summary>Commands whose keys are prefetched together; a longer batch is prefetched group by group.</summary>
     public const int PrefetchGroup = 16;
 
-    /// <summary>
-    /// Cache lines prefetched from a value's start: its header and, for a string (byte[]), its first bytes; the copy
-    /// into the reply streams the rest. The lines are taken by address, without reading the value (which would wait
-    /// for its miss); for a small object the extra lines are merely wasted.
-    /// </summary>
-    private const int PrefetchValueLines = 4;
+    /// <summary>At most this many bytes of a string value are prefetched (the copy into the reply streams the rest).</summary>
+    private const int PrefetchValueBytes = 1024;
 
     /// <summary>
     /// Prefetches what executing commands <paramref name="start"/>.. of <paramref name="batch"/> (at most
@@ -52,16 +48,31 @@ public sealed partial class RedisEngine
         foreach (int hash in hashes)
         {
             ref readonly ValueSlot slot = ref table.PrefetchKey(hash);
-            if (!Unsafe.IsNullRef(in slot) && slot.Value is { } value) PrefetchObject(value);
+            if (!Unsafe.IsNullRef(in slot) && slot.Value is { } value) PrefetchBytes(value, 0, 1);
+        }
+        // The value's header is in cache now: a string's bytes (what the reply copies) follow.
+        foreach (int hash in hashes)
+        {
+            ref readonly ValueSlot slot = ref table.PrefetchKey(hash);
+            if (Unsafe.IsNullRef(in slot)) continue;
+            if (slot.Value is byte[] bytes) PrefetchBytes(bytes, ArrayDataOffset, bytes.Length);
+            else if (slot.Value is MutableString { Buffer: { } buffer } m) PrefetchBytes(buffer, ArrayDataOffset, m.Length);
         }
     }
 
-    /// <summary>The first <see cref="PrefetchValueLines"/> cache lines of an object.</summary>
-    private static unsafe void PrefetchObject(object o)
+    /// <summary>Where a byte[]'s bytes start, from the object reference (method table pointer, length).</summary>
+    private const int ArrayDataOffset = 16;
+
+    /// <summary>
+    /// The cache lines holding bytes [<paramref name="offset"/>, +<paramref name="length"/>) of an object, at most
+    /// <see cref="PrefetchValueBytes"/> of them.
+    /// </summary>
+    private static unsafe void PrefetchBytes(object o, int offset, int length)
     {
         // An unmanaged pointer, so no reference past the object's end is ever reported to the GC; if the object
         // moves meanwhile the hint is merely wasted.
-        byte* start = (byte*)Unsafe.As<object, nint>(ref o);
-        for (int l = 0; l < PrefetchValueLines; l++) Sse.Prefetch0(start + l * 64);
+        byte* p = (byte*)Unsafe.As<object, nint>(ref o) + offset;
+        byte* end = p + Math.Min(Math.Max(length, 1), PrefetchValueBytes);
+        for (p = (byte*)((nint)p & ~63); p < end; p += 64) Sse.Prefetch0(p);
     }
 }
