@@ -387,10 +387,13 @@ internal sealed class ZSkiplist
         // only the score changes (here also its copies in the links that point at it). A one-level node (three in
         // four) is pointed at only by its Backward (or the header), so that check needs no descent; a taller one
         // takes the descent that finds its predecessors, which the relink would need anyway.
+        // The next node's score is read from the node's own link; a random new score fails this half the time
+        // before the previous node is loaded.
+        ref ZLevel own = ref node.Level0;
         var prev = node.Backward;
-        var next = node.Level0.Forward;
-        bool inPlace = (prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0)) &&
-                       (next is null || next.Score > newScore || (next.Score == newScore && Compare(next.Member, node.Member) > 0));
+        bool inPlace = (own.Forward is not { } next || own.ForwardScore > newScore ||
+                        (own.ForwardScore == newScore && Compare(next.Member, node.Member) > 0)) &&
+                       (prev is null || prev.Score < newScore || (prev.Score == newScore && Compare(prev.Member, node.Member) < 0));
         if (inPlace && node.LevelCount == 1)
         {
             node.Score = newScore;
