@@ -141,7 +141,8 @@ internal sealed class ZSkiplist
     public ZNode Insert(byte[] member, double score)
     {
         var node = NewNode(RandomLevel(), member, score);
-        Link(node, t_update ??= new ZNode[RedisSortedSet.MaxLevel]);
+        UpdatePath update = default;
+        Link(node, ref update);
         if (_dict is null && _length > TablelessMembers) _dict = BuildTable();
         else _dict?.Set(member, node, member);
         _memberBytes += member.Length;
@@ -156,9 +157,9 @@ internal sealed class ZSkiplist
             if (!_dict.Remove(member, out node)) return false;
         }
         else if ((node = Find(member)) is null) return false;
-        var update = t_update ??= new ZNode[RedisSortedSet.MaxLevel];
-        FindUpdatePath(node, update);
-        Unlink(node, update);
+        UpdatePath update = default;
+        FindUpdatePath(node, ref update);
+        Unlink(node, ref update);
         _memberBytes -= node.Member.Length;
         return true;
     }
@@ -241,8 +242,13 @@ internal sealed class ZSkiplist
 
     // ---- skiplist internals (Redis's zslInsert / zslDeleteNode / zslUpdateScore) ----
 
-    // Scratch for the update path of insert/delete: nodes of different engines run on different threads.
-    [ThreadStatic] private static ZNode[]? t_update;
+    /// <summary>The last node before the insert/delete point on each level (zslInsert's update[]): a stack buffer,
+    /// so storing a node is a plain write (a ZNode[] would type-check every store, ZNode having subclasses).</summary>
+    [InlineArray(RedisSortedSet.MaxLevel)]
+    private struct UpdatePath
+    {
+        private ZNode _e;
+    }
 
     private static int Compare(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
 
@@ -292,7 +298,7 @@ internal sealed class ZSkiplist
 
     /// <summary>Links <paramref name="node"/> (unlinked, its score set) at its place, keeping its level count.</summary>
     [SkipLocalsInit] // rank[] is written for every level before it is read
-    private void Link(ZNode node, ZNode[] update)
+    private void Link(ZNode node, ref UpdatePath update)
     {
         int level = node.LevelCount;
         if (level > _header.LevelCount) GrowHeader(level);
@@ -343,7 +349,7 @@ internal sealed class ZSkiplist
     }
 
     /// <summary>Fills <paramref name="update"/>[i] with the last node before <paramref name="node"/> on level i.</summary>
-    private void FindUpdatePath(ZNode node, ZNode[] update)
+    private void FindUpdatePath(ZNode node, ref UpdatePath update)
     {
         double score = node.Score;
         var x = _header;
@@ -361,7 +367,7 @@ internal sealed class ZSkiplist
     }
 
     /// <summary>Unlinks <paramref name="node"/> given its update path (Redis's zslDeleteNode).</summary>
-    private void Unlink(ZNode node, ZNode[] update)
+    private void Unlink(ZNode node, ref UpdatePath update)
     {
         for (int i = 0; i < _level; i++)
         {
@@ -400,8 +406,8 @@ internal sealed class ZSkiplist
             (prev ?? _header).Level0.ForwardScore = newScore;
             return;
         }
-        var update = t_update ??= new ZNode[RedisSortedSet.MaxLevel];
-        FindUpdatePath(node, update);
+        UpdatePath update = default;
+        FindUpdatePath(node, ref update);
         if (inPlace)
         {
             node.Score = newScore;
@@ -414,8 +420,8 @@ internal sealed class ZSkiplist
         }
         // Otherwise unlink and relink the same node (its levels kept, as zslUpdateScore reuses the node), so the
         // member table keeps pointing at it and nothing is allocated.
-        Unlink(node, update);
+        Unlink(node, ref update);
         node.Score = newScore;
-        Link(node, update);
+        Link(node, ref update);
     }
 }
