@@ -7,6 +7,9 @@
 #     latest_fork_usec (ours: the snapshot pause measured inside the node; Redis: fork()) is printed beside it.
 #   - bgsave: wall time from sending BGSAVE until INFO persistence reports rdb_bgsave_in_progress:0 (polled every 5 ms).
 #   - load: DEBUG RELOAD NOSAVE (load the dump just written, synchronously) timed by the client.
+#   - gc: our node runs with tools/gc-pause-log as a startup hook, which logs every GC pause from the runtime's own
+#     events; the pauses that began during the BGSAVE are counted and summed (on a loaded machine the client's gap
+#     mixes in scheduling noise; this says whether the node itself stopped). Redis has no GC: "-".
 # Rounds alternate ours/redis; medians are printed with ratios ours/redis. Servers are killed by their own PIDs.
 #
 # usage: tools/measure-snapshot.sh [keys (default 1000000)] [rounds (default 3)] [strings|mixed (default strings)]
@@ -17,6 +20,7 @@ ROUNDS=${2:-3}
 DATA=${3:-strings}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SERVER_DLL="$ROOT/src/RedisPanel.Server/bin/Release/net10.0/RedisPanel.Server.dll"
+GC_HOOK_DLL="$ROOT/tools/gc-pause-log/bin/Release/net10.0/GcPauseLog.dll"
 WORK=$(mktemp -d /tmp/redispanel-snapshot.XXXXXX)
 PIDS=()
 
@@ -63,11 +67,13 @@ for i in range(n):
 out.write(b"".join(buf))
 PY
 
-# One measurement round against one server: prints "pause_ms floor_ms latest_fork_usec bgsave_ms load_ms".
-measure() { # port
-    python3 - "$1" <<'PY'
+# One measurement round against one server: prints "pause_ms floor_ms latest_fork_usec bgsave_ms load_ms gc_pauses
+# gc_total_ms gc_max_ms" (the gc fields are "-" without a GC pause log).
+measure() { # port [gc pause log]
+    python3 - "$1" "${2:-}" <<'PY'
 import socket, sys, threading, time
 port = int(sys.argv[1])
+gc_log = sys.argv[2]
 
 def conn():
     s = socket.create_connection(("127.0.0.1", port))
@@ -116,11 +122,12 @@ call(ctl, "PING")
 stop, gaps = threading.Event(), []
 t = threading.Thread(target=pinger, args=(stop, gaps)); t.start()
 time.sleep(0.3)
-t0 = time.perf_counter()
+t0, wall0 = time.perf_counter(), time.time()
 r = call(ctl, "BGSAVE")
 assert r.startswith("+Background saving started"), r
 while info_field(ctl, "rdb_bgsave_in_progress") != "0": time.sleep(0.005)
 bgsave_ms = (time.perf_counter() - t0) * 1000
+wall1 = time.time()
 time.sleep(0.3)
 stop.set(); t.join()
 pause_ms = gaps[0]
@@ -132,12 +139,18 @@ t0 = time.perf_counter()
 r = call(ctl, "DEBUG", "RELOAD", "NOSAVE")
 assert r.startswith("+OK"), r
 load_ms = (time.perf_counter() - t0) * 1000
-print(f"{pause_ms:.1f} {floor_ms:.1f} {fork_usec} {bgsave_ms:.0f} {load_ms:.0f}")
+gc = "- - -"
+if gc_log:
+    # Pauses that began while the save ran (the hook flushes each line as its event arrives, long before now).
+    pauses = [float(f[1]) for f in (l.split() for l in open(gc_log)) if wall0 <= float(f[0]) <= wall1]
+    gc = f"{len(pauses)} {sum(pauses):.1f} {max(pauses, default=0):.1f}"
+print(f"{pause_ms:.1f} {floor_ms:.1f} {fork_usec} {bgsave_ms:.0f} {load_ms:.0f} {gc}")
 PY
 }
 
 echo "building RedisPanel.Server (Release)..." >&2
 dotnet build "$ROOT/src/RedisPanel.Server" -c Release -v quiet -nologo >/dev/null
+dotnet build "$ROOT/tools/gc-pause-log" -c Release -v quiet -nologo >/dev/null
 
 rport=$(free_port)
 mkdir -p "$WORK/redis" "$WORK/ours"
@@ -145,7 +158,8 @@ redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --daemon
     --enable-debug-command yes >"$WORK/redis.log" 2>&1 &
 rpid=$!; PIDS+=("$rpid")
 oport=$(free_port)
-dotnet "$SERVER_DLL" --port "$oport" --save "" --appendonly no --dir "$WORK/ours" >"$WORK/ours.log" 2>&1 &
+: > "$WORK/gc-pauses.log"
+DOTNET_STARTUP_HOOKS="$GC_HOOK_DLL" GC_PAUSE_LOG="$WORK/gc-pauses.log" dotnet "$SERVER_DLL" --port "$oport" --save "" --appendonly no --dir "$WORK/ours" >"$WORK/ours.log" 2>&1 &
 opid=$!; PIDS+=("$opid")
 wait_ping "$rport"; wait_ping "$oport"
 
@@ -156,13 +170,15 @@ for side in redis ours; do
 done
 echo "keys: redis $(redis-cli -p "$rport" dbsize), ours $(redis-cli -p "$oport" dbsize) ($DATA); loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 
-printf '%-6s %5s | %10s %10s %16s | %10s | %9s\n' side round "pause ms" "floor ms" "latest_fork_us" "bgsave ms" "load ms"
+printf '%-6s %5s | %10s %10s %16s | %10s | %9s | %9s %11s %9s\n' side round "pause ms" "floor ms" "latest_fork_us" \
+    "bgsave ms" "load ms" "gc pauses" "gc total ms" "gc max ms"
 for round in $(seq 1 "$ROUNDS"); do
     for side in ours redis; do
-        port=$rport; [ "$side" = ours ] && port=$oport
-        read -r pause floor fork bgsave load < <(measure "$port")
-        printf '%-6s %5d | %10s %10s %16s | %10s | %9s\n' "$side" "$round" "$pause" "$floor" "$fork" "$bgsave" "$load"
-        echo "$side $pause $floor $fork $bgsave $load" >> "$WORK/results"
+        port=$rport; gclog=""; [ "$side" = ours ] && port=$oport && gclog="$WORK/gc-pauses.log"
+        read -r pause floor fork bgsave load gcn gctotal gcmax < <(measure "$port" "$gclog")
+        printf '%-6s %5d | %10s %10s %16s | %10s | %9s | %9s %11s %9s\n' "$side" "$round" "$pause" "$floor" "$fork" \
+            "$bgsave" "$load" "$gcn" "$gctotal" "$gcmax"
+        echo "$side $pause $floor $fork $bgsave $load $gcn $gctotal $gcmax" >> "$WORK/results"
     done
 done
 
@@ -174,5 +190,7 @@ o, r = med["ours"], med["redis"]
 print(f"median ours : pause {o[0]:.1f} ms (floor {o[1]:.1f}), snapshot {o[2]/1000:.2f} ms, bgsave {o[3]:.0f} ms, load {o[4]:.0f} ms")
 print(f"median redis: pause {r[0]:.1f} ms (floor {r[1]:.1f}), fork {r[2]/1000:.2f} ms, bgsave {r[3]:.0f} ms, load {r[4]:.0f} ms")
 print(f"ratios ours/redis: bgsave {o[3]/r[3]:.2f}x, load {o[4]/r[4]:.2f}x; longest pause ours {max(float(x[1]) for x in rows if x[0]=='ours'):.1f} ms")
+gc = [r for r in rows if r[0] == "ours"]
+print(f"GC pauses of ours during BGSAVE: {sum(int(r[6]) for r in gc)} in {len(gc)} saves, {sum(float(r[7]) for r in gc):.1f} ms in all, longest {max(float(r[8]) for r in gc):.1f} ms")
 PY
 echo "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -131,9 +131,11 @@ public sealed partial class RedisEngine
         _bgsaveSnapshot = snap;
         BgsaveScheduled = false;
         var started = new TaskCompletionSource();
-        _bgsave = Task.Run(async () =>
+        // Its own thread, as the replication snapshot: the save keeps a thread busy for its whole length (~1 s per
+        // million keys), and the pool's workers (as many as cores) are the ones serving every connection.
+        _bgsave = Task.Factory.StartNew(() =>
         {
-            await started.Task; // _bgsave is assigned before the task can finish
+            started.Task.Wait(); // _bgsave is assigned before the task can finish
             bool ok = true;
             try
             {
@@ -164,7 +166,7 @@ public sealed partial class RedisEngine
                 }
             }
             BackgroundSaveCompleted?.Invoke(ok);
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         started.SetResult();
         return null;
     }

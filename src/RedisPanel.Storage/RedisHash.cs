@@ -226,6 +226,25 @@ public sealed class RedisHash : RedisCollection
         }
     }
 
+    /// <summary>
+    /// Allocation-free walk of the compact form in insertion order (what <see cref="Entries"/> yields, without
+    /// copying each field and value out): the run at byte offset <paramref name="pos"/> (start at 0), advancing
+    /// it; false at the end or when the hash is a table. For the RDB writer, which must not allocate per entry.
+    /// </summary>
+    public bool NextPacked(ref int pos, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
+    {
+        if (_table is not null || pos >= _used)
+        {
+            field = value = default;
+            return false;
+        }
+        var run = ReadRun(pos);
+        field = _lp.AsSpan(run.Field, run.FieldLength);
+        value = _lp.AsSpan(run.Value, run.ValueLength);
+        pos = run.End;
+        return true;
+    }
+
     /// <summary>The i-th entry of the compact form (0 ≤ i &lt; Count); only while <see cref="IsListpack"/>.</summary>
     public (byte[] Field, byte[] Value) EntryAt(int i)
     {

@@ -109,6 +109,9 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
         for (int i = 0; i < _n; i++) yield return FormatInt(_ints![i]);
     }
 
+    /// <summary>The members of the intset form, ascending (empty when a table): read without formatting each one.</summary>
+    public ReadOnlySpan<long> IntMembers => _table is null ? _ints.AsSpan(0, _n) : default;
+
     /// <summary>ZUNION/ZINTER/ZDIFF read a plain set as a sorted set whose scores are all 1 (Redis's zuiInitIterator).</summary>
     IEnumerable<byte[]> IPlainSetMembers.EnumerateMembers() => Members();
 

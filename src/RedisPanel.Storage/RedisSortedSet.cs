@@ -326,6 +326,39 @@ public sealed class RedisSortedSet : RedisCollection
         return removed;
     }
 
+    /// <summary>
+    /// The listpack form's current version for allocation-free reads (the RDB writer: going through
+    /// <see cref="Last"/> would build a transient skiplist per set); default (<see cref="PackedEntries.IsSet"/>
+    /// false) when the set is a skiplist. The version is immutable, so the reader stays valid whatever the owner does.
+    /// </summary>
+    public PackedEntries Packed => _repr is byte[] packed ? new PackedEntries(packed) : default;
+
+    /// <summary>A reader over one immutable packed version, ascending by (score, member).</summary>
+    public readonly struct PackedEntries
+    {
+        private readonly byte[]? _packed;
+
+        internal PackedEntries(byte[] packed) => _packed = packed;
+
+        public bool IsSet => _packed is not null;
+
+        /// <summary>The entry at byte offset <paramref name="pos"/> (start at 0), advancing it; false at the end.</summary>
+        public bool Next(ref int pos, out ReadOnlySpan<byte> member, out double score)
+        {
+            if (_packed is null || pos >= _packed.Length)
+            {
+                member = default;
+                score = 0;
+                return false;
+            }
+            var e = ReadEntry(_packed, pos);
+            member = _packed.AsSpan(e.Member, e.MemberLength);
+            score = e.Score;
+            pos = e.End;
+            return true;
+        }
+    }
+
     /// <summary>Every element in ascending order.</summary>
     public IEnumerable<ZNode> Ascending()
     {

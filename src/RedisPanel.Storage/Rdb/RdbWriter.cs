@@ -2,6 +2,11 @@
 // SELECTDB + RESIZEDB per non-empty db, key entries, EOF and the CRC-64 trailer. Values use encodings every
 // 7.0 loads and re-encodes on its own: strings (integer-encoded or LZF where Redis would), plain lists (1),
 // intsets (11) or plain sets (2), binary-double zsets (5), plain hashes (4).
+// Writing a snapshot allocates nothing per key (only the writer's own buffers grow): BGSAVE runs beside the node,
+// and every byte it allocates brings the next garbage collection closer; that collection stops every thread of the
+// node, and after a bulk load it has to promote tens of MB of young keys (a 150 ms pause at 1M keys). So values are
+// read through allocation-free walks (KeyTable.NextEntry, the packed forms' readers) rather than iterators, and the
+// intset blob is assembled in a reused buffer.
 using System.Buffers.Binary;
 using System.Buffers.Text;
 
@@ -30,6 +35,8 @@ public sealed class RdbWriter
     private int _n;
     private ulong _crc;
     private byte[] _scratch = new byte[256];
+    private byte[] _blob = new byte[256];   // an intset blob being assembled
+    private int[] _offsets = new int[128];  // entry offsets of a packed zset, to write it from the highest score
 
     /// <param name="compress">rdbcompression: LZF for strings longer than 20 bytes when it saves at least 4 bytes.</param>
     public RdbWriter(Stream output, bool compress = true)
@@ -107,14 +114,15 @@ public sealed class RdbWriter
             if (main.Count == 0) continue;
             WriteSelectDb(i);
             WriteResizeDb(main.Count, expires.Count);
-            foreach (var kv in main.Entries())
+            int index = 0;
+            while (main.NextEntry(ref index, out var key, out var slot))
             {
                 long at = -1;
-                if (expires.Count != 0 && expires.TryGetValue(kv.Key, out long e)) at = e;
-                var value = kv.Value.Value;
+                if (expires.Count != 0 && expires.TryGetValue(key, out long e)) at = e;
+                var value = slot.Value;
                 // Redis never writes empty collections; a handler that left one behind must not poison the file.
                 if (value is RedisCollection { Count: 0 }) continue;
-                WriteKey(kv.Key, value, at);
+                WriteKey(key, value, at);
                 snapshot.KeysWritten++;
             }
         }
@@ -178,28 +186,45 @@ public sealed class RdbWriter
                 WriteIntset(set);
                 break;
             case RedisSet set:
+            {
                 WriteLength((ulong)set.Count);
-                foreach (var m in set.Members()) WriteString(m);
+                var table = set.Table!;
+                int i = 0;
+                while (table.NextEntry(ref i, out var member, out _)) WriteString(member);
                 break;
+            }
             case RedisSortedSet zset:
                 // Highest score first, as rdbSaveObject walks the skiplist from the tail (cheap head inserts on load).
                 WriteLength((ulong)zset.Count);
-                Span<byte> d = stackalloc byte[8];
-                for (var n = zset.Last; n is not null; n = n.Previous)
+                if (zset.Packed is { IsSet: true } packed) WritePackedZset(packed);
+                else
                 {
-                    WriteString(n.Member);
-                    BinaryPrimitives.WriteDoubleLittleEndian(d, n.Score);
-                    WriteRaw(d);
+                    for (var n = zset.Last; n is not null; n = n.Previous) WriteZsetEntry(n.Member, n.Score);
                 }
                 break;
             case RedisHash hash:
+            {
                 WriteLength((ulong)hash.Count);
-                foreach (var (f, v) in hash.Entries())
+                if (hash.Table is { } table)
                 {
-                    WriteString(f);
-                    WriteString(v);
+                    int i = 0;
+                    while (table.NextEntry(ref i, out var f, out var v))
+                    {
+                        WriteString(f);
+                        WriteString(v);
+                    }
+                }
+                else
+                {
+                    int pos = 0;
+                    while (hash.NextPacked(ref pos, out var f, out var v))
+                    {
+                        WriteString(f);
+                        WriteString(v);
+                    }
                 }
                 break;
+            }
             default:
                 throw new NotSupportedException($"cannot serialize a {value.GetType().Name}");
         }
@@ -207,37 +232,55 @@ public sealed class RdbWriter
 
     private void WriteIntset(RedisSet set)
     {
-        // Redis's intset blob: u32 encoding (bytes per element), u32 count, sorted little-endian integers.
-        long min = 0, max = 0;
-        int count = 0;
-        var ints = new List<long>((int)set.Count);
-        foreach (var m in set.Members())
-        {
-            Utf8Parser.TryParse(m, out long v, out _);
-            ints.Add(v);
-        }
-        foreach (long v in ints)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-            count++;
-        }
+        // Redis's intset blob: u32 encoding (bytes per element), u32 count, sorted little-endian integers. Built in
+        // a reused buffer, since the blob as a whole goes through WriteString (LZF past 20 bytes, as Redis).
+        var ints = set.IntMembers;
+        long min = ints.IsEmpty ? 0 : Math.Min(0, ints[0]), max = ints.IsEmpty ? 0 : Math.Max(0, ints[^1]);
         int width = min >= short.MinValue && max <= short.MaxValue ? 2 : min >= int.MinValue && max <= int.MaxValue ? 4 : 8;
-        var blob = new byte[8 + width * count];
+        int size = 8 + width * ints.Length;
+        if (_blob.Length < size) _blob = new byte[Math.Max(size, _blob.Length * 2)];
+        var blob = _blob.AsSpan(0, size);
         BinaryPrimitives.WriteUInt32LittleEndian(blob, (uint)width);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(4), (uint)count);
+        BinaryPrimitives.WriteUInt32LittleEndian(blob[4..], (uint)ints.Length);
         int p = 8;
         foreach (long v in ints)
         {
             switch (width)
             {
-                case 2: BinaryPrimitives.WriteInt16LittleEndian(blob.AsSpan(p), (short)v); break;
-                case 4: BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(p), (int)v); break;
-                default: BinaryPrimitives.WriteInt64LittleEndian(blob.AsSpan(p), v); break;
+                case 2: BinaryPrimitives.WriteInt16LittleEndian(blob[p..], (short)v); break;
+                case 4: BinaryPrimitives.WriteInt32LittleEndian(blob[p..], (int)v); break;
+                default: BinaryPrimitives.WriteInt64LittleEndian(blob[p..], v); break;
             }
             p += width;
         }
         WriteString(blob);
+    }
+
+    /// <summary>A packed zset from its highest score down: one forward pass records where each entry starts.</summary>
+    private void WritePackedZset(RedisSortedSet.PackedEntries packed)
+    {
+        int count = 0, pos = 0;
+        while (true)
+        {
+            if (count == _offsets.Length) Array.Resize(ref _offsets, count * 2);
+            _offsets[count] = pos;
+            if (!packed.Next(ref pos, out _, out _)) break;
+            count++;
+        }
+        for (int i = count - 1; i >= 0; i--)
+        {
+            pos = _offsets[i];
+            packed.Next(ref pos, out var member, out double score);
+            WriteZsetEntry(member, score);
+        }
+    }
+
+    private void WriteZsetEntry(ReadOnlySpan<byte> member, double score)
+    {
+        WriteString(member);
+        Span<byte> d = stackalloc byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(d, score);
+        WriteRaw(d);
     }
 
     /// <summary>Redis's rdbSaveRawString: integer encoding for short canonical 32-bit integers, then LZF, then raw.</summary>
