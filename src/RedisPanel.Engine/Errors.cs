@@ -72,4 +72,8 @@ public static class Errors
     // ---- persistence ----
     /// <summary>shared.bgsaveerr: writes and PING refused while the last background save failed (stop-writes-on-bgsave-error).</summary>
     public const string BgsaveError = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+    // ---- transactions ----
+    /// <summary>execCommandAbort: a refused EXEC discards the transaction; the refusal's text follows (without "ERR ").</summary>
+    public const string ExecAbortBecause = "EXECABORT Transaction discarded because of: ";
 }

@@ -67,7 +67,23 @@ public sealed partial class RedisEngine
     /// </summary>
     private bool DeniedByBgsaveError(ClientSession client, CommandDef def)
         => Config.StopWritesOnBgsaveError && Config.SavePoints.Count > 0 && !client.Has(ClientFlags.Master)
-            && (def.IsWrite || (def.Parent ?? def).Name == "ping");
+            && (def.IsWrite || (def.Parent ?? def).Name == "ping" || (def.Name == "exec" && QueuesWrite(client)));
+
+    /// <summary>
+    /// processCommand's is_write_command for EXEC: a transaction holding a write (queued before the save failed) is
+    /// a write, so EXEC itself is refused (and aborts the transaction) rather than running it.
+    /// </summary>
+    private bool QueuesWrite(ClientSession client)
+    {
+        if (client.MultiQueue is not { } queue) return false;
+        foreach (var queued in queue)
+        {
+            var q = Table.Find(queued[0]);
+            if (q?.Subcommands is not null && queued.Length > 1) q = CommandTable.FindSub(q, queued[1]) ?? q;
+            if (q is not null && q.IsWrite) return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// Set by the replication layer: the repl-stream-db a dump written now records, or null when the node is in no

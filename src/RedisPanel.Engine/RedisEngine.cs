@@ -124,7 +124,7 @@ public sealed partial class RedisEngine
         {
             FlagTransactionError(client);
             def.RejectedCalls++;
-            RejectCall(reply, Errors.WrongArity(def.FullName));
+            RejectCall(client, def, args, Errors.WrongArity(def.FullName));
             return ExecOutcome.Continue;
         }
         var root = def.Parent ?? def;
@@ -132,33 +132,33 @@ public sealed partial class RedisEngine
         {
             FlagTransactionError(client);
             def.RejectedCalls++;
-            RejectCall(reply, Errors.NoAuth);
+            RejectCall(client, def, args, Errors.NoAuth);
             return ExecOutcome.Continue;
         }
         if (!LastBgsaveOk && DeniedByBgsaveError(client, def))
         {
             FlagTransactionError(client);
             def.RejectedCalls++;
-            RejectCall(reply, Errors.BgsaveError);
+            RejectCall(client, def, args, Errors.BgsaveError);
             return ExecOutcome.Continue;
         }
         if (ReplicationGate is { } gate && gate(client, def) is { } refusal)
         {
             FlagTransactionError(client);
             def.RejectedCalls++;
-            RejectCall(reply, refusal);
+            RejectCall(client, def, args, refusal);
             return ExecOutcome.Continue;
         }
         if (client.Has(ClientFlags.PubSub) && reply.Protocol == 2 && (root.Flags & CommandFlags.PubSubContext) == 0)
         {
             def.RejectedCalls++;
-            RejectCall(reply, $"ERR Can't execute '{def.FullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            RejectCall(client, def, args, $"ERR Can't execute '{def.FullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return ExecOutcome.Continue;
         }
         if (Loading && (def.Flags & CommandFlags.Loading) == 0)
         {
             def.RejectedCalls++;
-            RejectCall(reply, Errors.Loading);
+            RejectCall(client, def, args, Errors.Loading);
             return ExecOutcome.Continue;
         }
         if (PauseKind != PauseKind.Off && TryPostpone(client, def, args)) return ExecOutcome.Blocked;
@@ -264,7 +264,17 @@ public sealed partial class RedisEngine
     {
         _batchClock = 0;
         if (_aof is not null) FlushAof();
+        BatchEnded?.Invoke();
     }
+
+    /// <summary>Whether a run started by <see cref="BeginBatch"/> is in progress (so <see cref="BatchEnded"/> follows).</summary>
+    public bool InBatch => _batchClock != 0;
+
+    /// <summary>
+    /// Raised by <see cref="EndBatch"/> (lock held), after the AOF write: replication writes what the batch
+    /// propagated to its replicas here, on the connection's own thread (Redis writes replica buffers in beforeSleep).
+    /// </summary>
+    public event Action? BatchEnded;
 
     private long _cachedNowMs;
     private long _cachedNowTick = long.MinValue;
@@ -289,6 +299,23 @@ public sealed partial class RedisEngine
     private void RejectCall(RespWriter reply, string error)
     {
         reply.Error(error); // counted by CountErrorReply
+    }
+
+    /// <summary>
+    /// rejectCommand for a command that was found: a refused EXEC (arity, NOAUTH, MISCONF, READONLY, ...) is
+    /// execCommandAbort in Redis 7.0: the transaction is discarded, the reply is EXECABORT with the refusal (Redis
+    /// formats those texts without "ERR ") and MONITOR sees the EXEC.
+    /// </summary>
+    private void RejectCall(ClientSession client, CommandDef def, ArgList args, string error)
+    {
+        if (def.Name != "exec")
+        {
+            RejectCall(client.Writer, error);
+            return;
+        }
+        Commands.TransactionCommands.DiscardTransaction(this, client);
+        RejectCall(client.Writer, Errors.ExecAbortBecause + (error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error));
+        if (Monitors.Count > 0) FeedMonitors(client, client.Db, args);
     }
 
     private static void FlagTransactionError(ClientSession client)

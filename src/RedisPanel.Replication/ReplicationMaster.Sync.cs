@@ -513,59 +513,88 @@ public sealed partial class ReplicationMaster
     // ---- writing the stream to online replicas ----
 
     // Least time between two replica flushes under a sustained load: short enough that a replica trails by well
-    // under a millisecond, long enough that one flush carries tens of commands at 100k writes/s.
+    // under a millisecond, long enough that one flush carries tens of commands at 100k writes/s (a send per command
+    // doubles the master's CPU per write and quadruples the replica's).
     private static readonly long FlushGapTicks = Stopwatch.Frequency / 4000; // 250 µs
 
-    private bool _flushQueued;
-    private bool _flushTimerArmed;
+    private bool _flushQueued; // a flush is due at the end of the current batch
+    private bool _tailRegistered; // with ReplicaTailFlusher, for output appended inside the gap
     private long _lastFlushTicks;
-    private Timer? _flushTimer;
+    private long _lastFeedTicks;
+    private readonly List<ClientSession> _flushTargets = new();
 
     /// <summary>
     /// The stream reaches online replicas in batches: every command appends to their output at once, but their
-    /// sockets are woken once for everything appended since the last flush (Redis writes replica buffers in
-    /// beforeSleep, once per event-loop turn, not once per command). Waking a replica per command costs a pipe flush
-    /// and a socket send per command on the master and a read per command on the replica. Caller holds the lock.
+    /// sockets are written once for everything appended since the last flush (Redis writes replica buffers in
+    /// beforeSleep, once per event-loop turn, not once per command). The write happens on the thread that ran the
+    /// batch, at its end (<see cref="RedisEngine.BatchEnded"/>): handing it to the thread pool cost a thread wake per
+    /// flush, a second thread contending for the lock, and the pool's spinning. Caller holds the lock.
     /// </summary>
     private void ScheduleReplicaFlush()
     {
-        if (_flushQueued) return;
         long now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _lastFeedTicks, now);
+        if (_flushQueued) return;
         if (now - _lastFlushTicks >= FlushGapTicks)
         {
-            // The first write after a quiet spell, or the first one a gap after the last flush, wakes the replicas
-            // now; under load, the propagations themselves pace the flushes (no timer latency on the way).
-            _flushQueued = true;
-            _lastFlushTicks = now;
-            ThreadPool.UnsafeQueueUserWorkItem(static m => m.FlushReplicas(), this, preferLocal: false);
+            // The first write after a quiet spell, or the first one a gap after the last flush: this batch's end
+            // writes; under load, the propagations themselves pace the flushes (no timer latency on the way). Fed
+            // outside a connection's batch (cron ping, expiry, a chained replica proxying its master): now.
+            FlushSoon();
             return;
         }
-        // Inside the gap: a later write flushes once the gap has passed; the timer covers writes that stop here.
-        if (_flushTimerArmed) return;
-        _flushTimerArmed = true;
-        _flushTimer ??= new Timer(static m => ((ReplicationMaster)m!).FlushReplicas(), this, Timeout.Infinite, Timeout.Infinite);
-        _flushTimer.Change(1, Timeout.Infinite);
+        // Inside the gap: a later write flushes once the gap has passed; if the writes stop here, the tail flusher.
+        if (_tailRegistered) return;
+        _tailRegistered = true;
+        ReplicaTailFlusher.Register(this);
     }
 
-    private void FlushReplicas()
+    /// <summary>Writes the replicas at the end of this batch (now outside one), whatever the gap (caller holds the lock).</summary>
+    private void FlushSoon()
     {
-        ClientSession? one = null;
-        List<ClientSession>? more = null;
+        if (_engine.InBatch) _flushQueued = true;
+        else WriteReplicas();
+    }
+
+    private void OnBatchEnded()
+    {
+        if (_flushQueued) WriteReplicas();
+    }
+
+    /// <summary>
+    /// Called by <see cref="ReplicaTailFlusher"/> every 1-4 ms while registered: once the writes paused for
+    /// a gap, writes what is still unflushed and unregisters. While writes go on, it takes no lock.
+    /// </summary>
+    /// <returns>False while the writes go on (it stays registered).</returns>
+    internal bool FlushTail()
+    {
+        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFeedTicks) < FlushGapTicks) return false;
         lock (_engine.SyncRoot)
         {
-            _flushQueued = false;
-            _flushTimerArmed = false;
-            _lastFlushTicks = Stopwatch.GetTimestamp();
-            foreach (var r in _replicas)
-            {
-                if (r.State != ReplicaState.Online || r.Closing || r.Client.PendingOutput == 0) continue;
-                if (one is null) one = r.Client;
-                else (more ??= new()).Add(r.Client);
-            }
+            if (Stopwatch.GetTimestamp() - _lastFeedTicks < FlushGapTicks) return false;
+            if (_lastFlushTicks < _lastFeedTicks || _flushQueued) WriteReplicas();
+            _tailRegistered = false;
+            ReplicaTailFlusher.Unregister(this);
+            return true;
         }
-        // Off the lock: each connection's pump takes the lock only to swap its buffer out.
-        one?.NotifyOutput();
-        if (more is not null) foreach (var c in more) c.NotifyOutput();
+    }
+
+    /// <summary>Wakes the pump of every online replica with output pending; it sends inline (caller holds the lock).</summary>
+    private void WriteReplicas()
+    {
+        _flushQueued = false;
+        _lastFlushTicks = Stopwatch.GetTimestamp();
+        foreach (var r in _replicas)
+            if (r.State == ReplicaState.Online && !r.Closing && r.Client.PendingOutput > 0) _flushTargets.Add(r.Client);
+        // A send that fails may close its connection, and so edit _replicas, before NotifyOutput returns.
+        try
+        {
+            foreach (var c in _flushTargets) c.NotifyOutput();
+        }
+        finally
+        {
+            _flushTargets.Clear();
+        }
     }
 
     private sealed class TransferAbandonedException : Exception;

@@ -38,6 +38,7 @@ public sealed partial class ReplicationMaster : IPropagationSink
         engine.AddPropagationSink(this);
         engine.ClientClosed += OnClientClosed;
         engine.CronTick += Cron;
+        engine.BatchEnded += OnBatchEnded;
         engine.ReplicationInfo = InfoSection;
         engine.ReplicationStreamDb = SaveStreamDb;
     }
@@ -365,6 +366,9 @@ public sealed partial class ReplicationMaster : IPropagationSink
             _ackPending = true;
             return;
         }
-        if (_backlog is not null && _replicas.Count > 0) Feed(GetAckCommand);
+        if (_backlog is null || _replicas.Count == 0) return;
+        Feed(GetAckCommand);
+        // A waiting client: out at this batch's end even inside the flush gap (Redis sends it in beforeSleep).
+        FlushSoon();
     }
 }

@@ -1,6 +1,6 @@
 // The replica side of replication (Redis 7.0's replication.c, replica half), minimal form: REPLICAOF at runtime
-// or from the config, the handshake (PING, AUTH, REPLCONF listening-port, capa eof psync2, each reply awaited,
-// then PSYNC with the cached replid/offset+1 or `? -1`), both snapshot framings loaded through the RDB reader,
+// or from the config, the handshake (PING, then AUTH, REPLCONF listening-port and capa eof psync2 written back to
+// back, then PSYNC with the cached replid/offset+1 or `? -1`), both snapshot framings loaded through the RDB reader,
 // the stream applied through the dispatcher as a Master-flagged client, ACK every second and on GETACK,
 // replica-read-only. Reconnects after any link loss with PSYNC. Chained replication as Redis 7.0 proxies it: the
 // bytes applied from the master go verbatim into this node's backlog and to its own replicas (FeedFromMaster);
@@ -275,22 +275,31 @@ public sealed partial class ReplicationReplica
         handshakeTimeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(5, _engine.Config.ReplTimeout)));
         var hct = handshakeTimeout.Token;
 
-        // Each handshake reply is awaited before the next command: a master refuses PSYNC with pending output.
+        // PING's reply is awaited first, and PSYNC is sent only after every other reply: a master refuses PSYNC with
+        // pending output.
         await SendAsync(stream, Encode("PING"), hct);
         string pong = await reader.ReadLineAsync(hct);
         if (pong.StartsWith('-') && !pong.StartsWith("-NOAUTH") && !pong.StartsWith("-NOPERM") && !pong.StartsWith("-ERR operation not permitted"))
             throw new IOException("master replied to PING: " + pong);
-        if (_engine.Config.MasterAuth.Length > 0)
+        // AUTH and the two REPLCONFs go out back to back and their replies are read in order (syncWithMaster's
+        // REPL_STATE_SEND_HANDSHAKE): one round trip instead of three on every (re)connection.
+        bool auth = _engine.Config.MasterAuth.Length > 0;
+        var handshake = new List<byte>();
+        if (auth)
         {
-            await SendAsync(stream, _engine.Config.MasterUser.Length > 0
+            handshake.AddRange(_engine.Config.MasterUser.Length > 0
                 ? Encode("AUTH", _engine.Config.MasterUser, _engine.Config.MasterAuth)
-                : Encode("AUTH", _engine.Config.MasterAuth), hct);
-            string auth = await reader.ReadLineAsync(hct);
-            if (auth.StartsWith('-')) throw new IOException("unable to AUTH to MASTER: " + auth);
+                : Encode("AUTH", _engine.Config.MasterAuth));
         }
-        await SendAsync(stream, Encode("REPLCONF", "listening-port", _engine.TcpPort.ToString(CultureInfo.InvariantCulture)), hct);
+        handshake.AddRange(Encode("REPLCONF", "listening-port", _engine.TcpPort.ToString(CultureInfo.InvariantCulture)));
+        handshake.AddRange(Encode("REPLCONF", "capa", "eof", "capa", "psync2"));
+        await SendAsync(stream, handshake.ToArray(), hct);
+        if (auth)
+        {
+            string authReply = await reader.ReadLineAsync(hct);
+            if (authReply.StartsWith('-')) throw new IOException("unable to AUTH to MASTER: " + authReply);
+        }
         await reader.ReadLineAsync(hct); // errors are non critical
-        await SendAsync(stream, Encode("REPLCONF", "capa", "eof", "capa", "psync2"), hct);
         await reader.ReadLineAsync(hct);
 
         string psyncId;

@@ -391,8 +391,10 @@ public sealed class KeyTable<TValue>
         if (_readOnly) throw new InvalidOperationException("A frozen key table view is read only.");
         bucketCount = Math.Max(4, bucketCount);
         // Compact live entries so the entry array shrinks with the buckets. Everything is new, so nothing is
-        // shared with a snapshot afterwards (the old chunks stay with it).
-        int capacity = Math.Max(bucketCount, _count);
+        // shared with a snapshot afterwards (the old chunks stay with it). A chunked table gets chunks for its
+        // entries plus one free chunk; GrowEntries appends more as keys come, so a table just past a doubling
+        // does not hold up to twice the entries it needs (Redis's dict only doubles the bucket array).
+        int capacity = bucketCount <= EntryChunk ? Math.Max(bucketCount, _count) : (_count + EntryChunk) & ~EntryMask;
         var entries = NewEntries(capacity);
         var buckets = NewBuckets(bucketCount);
         int mask = bucketCount - 1;

@@ -10,7 +10,7 @@ public sealed class MasterTests
     private static readonly string Select0 = MasterHarness.Cmd("SELECT", "0");
 
     /// <summary>Runs a full sync for a new replica; returns (replica, replid, stream after the RDB, the RDB).</summary>
-    private static (Engine.ClientSession Replica, string ReplId, string After, byte[] Rdb) FullSync(MasterHarness h, int port = 7777)
+    internal static (Engine.ClientSession Replica, string ReplId, string After, byte[] Rdb) FullSync(MasterHarness h, int port = 7777)
     {
         var r = h.NewClient();
         Assert.Equal("+OK\r\n", h.Run(r, "REPLCONF", "listening-port", port.ToString()));

@@ -117,6 +117,27 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task AuthAndBothReplconfsGoOutBeforeAnyOfTheirReplies()
+    {
+        var (ours, theirs) = DuplexStream.CreatePair();
+        var h = new MasterHarness(c => { c.MasterAuth = "pw"; }, connector: (_, _, _) => Task.FromResult<Stream>(ours));
+        h.Engine.TcpPort = 6391;
+        Assert.Equal("+OK\r\n", h.Run("REPLICAOF", "127.0.0.1", "7000"));
+        var m = new MasterLinkReader(theirs);
+        async Task Send(string s) { await theirs.WriteAsync(Encoding.Latin1.GetBytes(s)); await theirs.FlushAsync(); }
+        Assert.Equal("PING", await ReadCommandAsync(m));
+        await Send("+PONG\r\n");
+        // syncWithMaster writes AUTH and the REPLCONFs back to back (one round trip), then reads the replies in order.
+        Assert.Equal("AUTH pw", await ReadCommandAsync(m));
+        Assert.Equal("REPLCONF listening-port 6391", await ReadCommandAsync(m));
+        Assert.Equal("REPLCONF capa eof capa psync2", await ReadCommandAsync(m));
+        Assert.True(m.Buffered.IsEmpty);
+        await Send("+OK\r\n+OK\r\n+OK\r\n");
+        Assert.StartsWith("PSYNC ", await ReadCommandAsync(m));
+        await h.Replica!.StopAsync();
+    }
+
+    [Fact]
     public async Task ReaderSkipsKeepalivesAndReadsBothFramings()
     {
         var (a, b) = DuplexStream.CreatePair();
