@@ -315,6 +315,9 @@ public sealed partial class ReplicationReplica
         // A master failing over to this link's target adds FAILOVER, which makes the target promote itself.
         await SendAsync(stream, failover ? Encode("PSYNC", psyncId, offsetText, "FAILOVER") : Encode("PSYNC", psyncId, offsetText), hct);
         string reply = await reader.ReadLineAsync(hct);
+        // syncWithMaster settles a failover after the PSYNC answer took effect: a refusal aborts it here; an
+        // acceptance clears it once +CONTINUE installed the new id (below), so no one sees "no-failover" with the
+        // old id, and before a full transfer starts.
         if (failover && !FailoverAnswered(reply, ct)) return;
         bool partial;
         if (reply.StartsWith("+FULLRESYNC ", StringComparison.Ordinal))
@@ -325,6 +328,7 @@ public sealed partial class ReplicationReplica
             lock (_engine.SyncRoot)
             {
                 State = MasterLinkState.Sync;
+                if (failover) _master.OnFailoverPsyncReply(true);
                 _master.Raise(ReplicationEventKind.SyncStarted, false, $"{host}:{port}", "full resync: loading the master's snapshot");
             }
             await LoadSnapshotAsync(reader, parts[1], offset, ct);
@@ -344,6 +348,7 @@ public sealed partial class ReplicationReplica
                     _master.DisconnectReplicas();
                 }
                 _cachedReplId = _engine.ReplId;
+                if (failover) _master.OnFailoverPsyncReply(true);
                 // replicationResurrectCachedMaster: the stream goes on in the db the cached master had selected.
                 _masterClient = NewMasterClient(_cachedDb);
             }
