@@ -2,7 +2,8 @@
 # Measures resident memory of our node (RedisPanel.Server, Release) against a real redis-server 7.0 holding the
 # same data: for each type (string, list, hash, set, zset) both servers start fresh on free loopback ports,
 # 1,000,000 small keys of that type are loaded through `redis-cli --pipe`, both get MEMORY PURGE (a full
-# compacting GC that decommits free memory on ours; jemalloc's purge on redis), and VmRSS is read from
+# compacting GC that decommits free memory and a malloc_trim of the native heap on ours; jemalloc's purge on
+# redis), and VmRSS is read from
 # /proc/<pid>/status. Prints RSS before/after and the ratio ours/redis of the growth (the data's cost) and of
 # the total. Both servers are killed by their own PIDs.
 #

@@ -89,6 +89,9 @@ internal sealed class RespConnection
                             {
                                 while (next < _batch.Count && outcome == ExecOutcome.Continue)
                                 {
+                                    // The keys of the next group of pipelined commands are fetched from memory
+                                    // together, so their cache misses overlap (see RedisEngine.PrefetchKeys).
+                                    if (next % RedisEngine.PrefetchGroup == 0) _engine.PrefetchKeys(_session, _batch, next, _args);
                                     _batch.GetCommand(next++, _args);
                                     outcome = _engine.Execute(_session, _args);
                                 }

@@ -78,6 +78,9 @@ public sealed partial class ReplicationMaster : IPropagationSink
     // ---- the stream ----
 
     /// <inheritdoc />
+    public bool IsListening => _backlog is not null && !_engine.Keyspace.IsReplica;
+
+    /// <inheritdoc />
     public void Propagate(int db, ReadOnlySpan<byte> command)
     {
         // Redis 7.0 feeds (and counts) the stream only while a backlog exists. A replica's offset is the applied

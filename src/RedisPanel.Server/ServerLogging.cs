@@ -25,7 +25,9 @@ internal static class ServerLogging
         if (config.LogFile.Length > 0)
             lc = lc.WriteTo.File(Path.GetFullPath(config.LogFile, config.Dir), outputTemplate: template, shared: true);
         var serilog = lc.CreateLogger();
-        return LoggerFactory.Create(b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace).AddSerilog(serilog, dispose: true));
+        // Serilog's own factory rather than LoggerFactory.Create(b => b.AddSerilog(...)): the same loggers without a
+        // dependency injection container and options (their assemblies were ~1 MB of the empty node's RSS).
+        return new Serilog.Extensions.Logging.SerilogLoggerFactory(serilog, dispose: true);
     }
 }
 

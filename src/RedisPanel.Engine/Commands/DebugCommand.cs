@@ -22,13 +22,31 @@ public static partial class ServerCommands
 
     /// <summary>
     /// MEMORY PURGE: Redis asks jemalloc to give dirty pages back to the OS. Our equivalent is a full, blocking,
-    /// compacting collection that also decommits the freed memory (tools/measure-memory.sh reads RSS after it).
+    /// compacting collection that also decommits the freed memory (tools/measure-memory.sh reads RSS after it),
+    /// then the same for the native heap: glibc keeps freed blocks of the runtime's own allocations (the JIT's,
+    /// the socket engine's) in per-thread arenas, about 5 MB after loading 1M keys, until malloc_trim.
     /// </summary>
     private static void MemoryPurge(CommandContext ctx)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (OperatingSystem.IsLinux()) TrimNativeHeap();
         ctx.Reply.Ok();
     }
+
+    private static void TrimNativeHeap()
+    {
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): nothing to trim.
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     private static readonly string[] MemoryHelp =
     [

@@ -13,14 +13,17 @@ namespace RedisPanel.Node.Transport;
 /// (PROTO_IOBUF_LEN) and more at a time. Blocks live in the pinned object heap, so the GC never moves or copies
 /// them and the socket layer needs no pin handle.
 /// Thread-safe: rented and returned from any thread. At most <see cref="RetainedSmall"/> / <see cref="RetainedLarge"/>
-/// free blocks are kept; the rest are left to the GC.
+/// free blocks are kept; the rest are left to the GC. The caps are small because a kept block is never moved: the
+/// pinned heap cannot compact around it, so a burst (a client's pipelined input before input was bounded, a slow
+/// reader's replies) used to leave up to 32 MB of kept blocks and more of fragmentation in every process. Input is
+/// now bounded per connection (<see cref="BoundedInputReader"/>), so a few blocks per busy connection suffice.
 /// </summary>
 public sealed class PinnedBlockPool : MemoryPool<byte>
 {
     public const int SmallBlockSize = 4 * 1024;
     public const int LargeBlockSize = 32 * 1024;
-    private const int RetainedSmall = 4096; // 16 MB
-    private const int RetainedLarge = 512;  // 16 MB
+    private const int RetainedSmall = 256; // 1 MB
+    private const int RetainedLarge = 32;  // 1 MB
 
     private readonly ConcurrentQueue<Block> _small = new();
     private readonly ConcurrentQueue<Block> _large = new();

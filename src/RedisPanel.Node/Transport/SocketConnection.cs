@@ -26,6 +26,7 @@ internal sealed class SocketConnection : ConnectionContext
     private readonly Socket _socket;
     private readonly Pipe _input;
     private readonly Pipe _output;
+    private readonly BoundedInputReader _inputReader;
     private readonly long _id = Interlocked.Increment(ref s_lastId);
     private List<ArraySegment<byte>>? _sendList;
     private ConnectionAbortedException? _abortReason;
@@ -46,7 +47,8 @@ internal sealed class SocketConnection : ConnectionContext
         _output = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
             pauseWriterThreshold: maxWriteBufferSize, resumeWriterThreshold: maxWriteBufferSize / 2,
             minimumSegmentSize: PinnedBlockPool.SmallBlockSize, useSynchronizationContext: false));
-        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+        _inputReader = new BoundedInputReader(_input.Reader);
+        Transport = new DuplexPipe(_inputReader, _output.Writer);
     }
 
     public override IDuplexPipe Transport { get; set; }
@@ -83,7 +85,7 @@ internal sealed class SocketConnection : ConnectionContext
     public override async ValueTask DisposeAsync()
     {
         // As Kestrel: completing the application's ends lets the send loop flush what was written, then close.
-        _input.Reader.Complete();
+        _inputReader.Complete();
         _output.Writer.Complete();
         await _processing.ConfigureAwait(false);
     }
@@ -108,6 +110,7 @@ internal sealed class SocketConnection : ConnectionContext
                 else if (n <= SmallReceive) want = SmallReceive;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled) break;
+                await _inputReader.WaitForReaderAsync(n).ConfigureAwait(false);
             }
         }
         catch (SocketException ex)

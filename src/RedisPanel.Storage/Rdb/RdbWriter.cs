@@ -179,18 +179,23 @@ public sealed class RdbWriter
                 WriteString(m.Span);
                 break;
             case RedisList list:
+            {
                 WriteLength((ulong)list.Length);
-                for (int i = 0; i < list.Length; i++) WriteString(list[i]);
+                int cursor = 0;
+                while (list.Next(ref cursor, out var element)) WriteString(element);
                 break;
+            }
             case RedisSet set when set.IsIntset:
                 WriteIntset(set);
                 break;
             case RedisSet set:
             {
                 WriteLength((ulong)set.Count);
-                var table = set.Table!;
                 int i = 0;
-                while (table.NextEntry(ref i, out var member, out _)) WriteString(member);
+                if (set.Table is { } table)
+                    while (table.NextEntry(ref i, out var member, out _)) WriteString(member);
+                else
+                    while (set.NextPacked(ref i, out var member)) WriteString(member);
                 break;
             }
             case RedisSortedSet zset:
