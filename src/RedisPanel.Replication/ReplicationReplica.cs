@@ -79,8 +79,10 @@ public sealed partial class ReplicationReplica
     {
         // processCommand's order: NOREPLICAS (masters), READONLY, then MASTERDOWN (ReplicationReplica.WriteSafety.cs).
         if (!IsReplica) return _master.NoReplicasRefusal(client, def);
-        // processCommand: writes from anyone but the master are refused on a read-only replica.
-        if (IsReplica && _engine.Config.ReplicaReadOnly && def.IsWrite && !client.Has(ClientFlags.Master))
+        // processCommand: writes from anyone but the master are refused on a read-only replica; EXEC of a queue
+        // holding a write counts as a write (is_write_command), so the dispatcher turns it into EXECABORT.
+        if (IsReplica && _engine.Config.ReplicaReadOnly && !client.Has(ClientFlags.Master)
+            && (def.IsWrite || (def.Name == "exec" && _engine.QueuesWrite(client))))
             return Errors.ReadOnly;
         return StaleRefusal(client, def);
     }
