@@ -174,7 +174,9 @@ public sealed partial class RedisEngine
             reply.SimpleString("QUEUED");
             return ExecOutcome.Continue;
         }
-        return Call(client, def, args);
+        var outcome = Call(client, def, args);
+        client.WriteOffset = ReplOffset; // processCommand: c->woff = master_repl_offset after call()
+        return outcome;
     }
 
     /// <summary>
@@ -356,7 +358,7 @@ public sealed partial class RedisEngine
     /// <summary>Sends a command to every propagation sink (backlog, AOF) as RESP bytes.</summary>
     public void Propagate(int db, ArgList args)
     {
-        if (_sinks.Count == 0) return;
+        if (!AnySinkListening()) return;
         var buf = _propagationBuffer;
         buf.Clear();
         var w = new RespWriter(buf);
@@ -369,6 +371,12 @@ public sealed partial class RedisEngine
             return;
         }
         foreach (var sink in _sinks) sink.Propagate(db, buf.WrittenSpan);
+    }
+
+    private bool AnySinkListening()
+    {
+        foreach (var sink in _sinks) if (sink.IsListening) return true;
+        return false;
     }
 
     private void OnKeyExpired(int db, byte[] key)

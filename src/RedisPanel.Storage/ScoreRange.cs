@@ -247,9 +247,31 @@ public static class RedisDouble
             value = 0;
             return false;
         }
+        if (TryParseSmallInteger(s, out value)) return true;
         int used = Strtod(s, out value, out bool range);
         if (used != s.Length || double.IsNaN(value)) return false;
         if (range && (double.IsInfinity(value) || value == 0)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The common score form, an optionally signed run of at most 15 digits: below 10^15 every such integer is a
+    /// double exactly, so summing the digits gives strtod's result (a "-0" gives -0.0, as strtod) without the
+    /// general parser.
+    /// </summary>
+    private static bool TryParseSmallInteger(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        int i = s[0] == '-' || s[0] == '+' ? 1 : 0;
+        if (s.Length - i is < 1 or > 15) return false;
+        long n = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d > 9) return false;
+            n = n * 10 + d;
+        }
+        value = s[0] == '-' ? -(double)n : n;
         return true;
     }
 
