@@ -54,6 +54,12 @@ public sealed class ClientSession
     public bool Authenticated { get; set; }
     public ClientFlags Flags { get; set; }
     public string LastCommand { get; set; } = "NULL";
+
+    /// <summary>
+    /// Redis's c->woff: the replication offset right after this client's last command (set by the dispatcher, not
+    /// for queued commands). WAIT waits for it, so a client that ran nothing waits for offset 0.
+    /// </summary>
+    public long WriteOffset { get; set; }
     public string LibName { get; set; } = "";
     public string LibVersion { get; set; } = "";
 

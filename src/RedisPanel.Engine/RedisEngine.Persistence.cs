@@ -70,10 +70,11 @@ public sealed partial class RedisEngine
             && (def.IsWrite || (def.Parent ?? def).Name == "ping" || (def.Name == "exec" && QueuesWrite(client)));
 
     /// <summary>
-    /// processCommand's is_write_command for EXEC: a transaction holding a write (queued before the save failed) is
-    /// a write, so EXEC itself is refused (and aborts the transaction) rather than running it.
+    /// processCommand's is_write_command for EXEC: a transaction holding a write (queued before the save failed, or
+    /// before the node turned read-only replica) is a write, so EXEC itself is refused (and aborts the transaction)
+    /// rather than running it.
     /// </summary>
-    private bool QueuesWrite(ClientSession client)
+    public bool QueuesWrite(ClientSession client)
     {
         if (client.MultiQueue is not { } queue) return false;
         foreach (var queued in queue)

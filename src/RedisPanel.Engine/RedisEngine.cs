@@ -174,7 +174,9 @@ public sealed partial class RedisEngine
             reply.SimpleString("QUEUED");
             return ExecOutcome.Continue;
         }
-        return Call(client, def, args);
+        var outcome = Call(client, def, args);
+        client.WriteOffset = ReplOffset; // processCommand: c->woff = master_repl_offset after call()
+        return outcome;
     }
 
     /// <summary>

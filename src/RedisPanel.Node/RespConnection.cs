@@ -137,6 +137,15 @@ internal sealed class RespConnection
                         var (alive, readStillPending) = await WaitUnblockedAsync(pendingRead);
                         if (!alive) { close = true; pendingRead = null; break; }
                         if (!readStillPending) pendingRead = null;
+                        if (_session.Has(ClientFlags.CloseAfterReply))
+                        {
+                            // Unblocked with close-after-reply (disconnectAllBlockedClients' -UNBLOCKED): Redis
+                            // writes the reply and closes now, not when the client sends its next command.
+                            await CloseAfterUnblockAsync(output, pendingRead);
+                            close = true;
+                            pendingRead = null;
+                            break;
+                        }
                     }
                 }
                 if (close) break;
@@ -192,6 +201,27 @@ internal sealed class RespConnection
         _transport.Transport.Input.AdvanceTo(r.Buffer.Start);
         await unblocked;
         return (true, false);
+    }
+
+    /// <summary>Writes the output still queued for this client and ends the read left pending while it was blocked.</summary>
+    private async Task CloseAfterUnblockAsync(PipeWriter output, Task<ReadResult>? pendingRead)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            ReplyBuffer? reply;
+            lock (_engine.SyncRoot) reply = _session.TakeOutput();
+            if (reply is not null) await WriteAsync(output, reply);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+        if (pendingRead is null) return;
+        var input = _transport.Transport.Input;
+        input.CancelPendingRead();
+        var r = await pendingRead;
+        input.AdvanceTo(r.Buffer.Start, r.Buffer.End);
     }
 
     private async ValueTask WriteAsync(PipeWriter output, ReplyBuffer reply)

@@ -558,6 +558,7 @@ public sealed partial class ReplicationMaster
 
     private void OnBatchEnded()
     {
+        SendQueuedGetAck();
         if (_flushQueued) WriteReplicas();
     }
 

@@ -25,9 +25,9 @@ public sealed partial class ReplicationMaster
     /// </summary>
     internal void HandleWait(CommandContext ctx, long numReplicas, long timeoutMs, bool denyBlocking)
     {
-        // Redis targets the client's woff (the offset after its last command). The offset after the last propagated
-        // command is the same for a client that just wrote, and at worst waits for a few later bytes of others.
-        long target = Math.Min(_commandOffset, _engine.ReplOffset);
+        // waitCommand targets the client's woff (the offset right after its previous command), not the latest offset:
+        // a client that ran nothing waits for 0, one whose writes are acknowledged does not wait for others' writes.
+        long target = ctx.Client.WriteOffset;
         int acked = CountAcked(target);
         if (acked >= numReplicas || denyBlocking)
         {

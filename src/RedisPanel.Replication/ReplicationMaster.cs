@@ -28,9 +28,6 @@ public sealed partial class ReplicationMaster : IPropagationSink
     private SyncJob? _job;
     private int _selectedDb = -1;
     private long _lastPingMs;
-    // The offset right after the last propagated command, excluding the master's own ping/GETACK bytes: what
-    // WAIT waits for (Redis's client woff is the offset after the client's last command, taken before any GETACK).
-    private long _commandOffset;
 
     public ReplicationMaster(RedisEngine engine)
     {
@@ -102,7 +99,6 @@ public sealed partial class ReplicationMaster : IPropagationSink
             _selectedDb = db;
         }
         Feed(command);
-        _commandOffset = _engine.ReplOffset;
     }
 
     /// <summary>
@@ -370,8 +366,32 @@ public sealed partial class ReplicationMaster : IPropagationSink
             return;
         }
         if (_backlog is null || _replicas.Count == 0) return;
+        if (_engine.InBatch)
+        {
+            // Redis sets get_ack_from_slaves and sends one GETACK in beforeSleep, after the command: the WAIT's
+            // client woff (taken right after the call) does not include its own GETACK. See OnBatchEnded.
+            _getAckQueued = true;
+            return;
+        }
         Feed(GetAckCommand);
         // A waiting client: out at this batch's end even inside the flush gap (Redis sends it in beforeSleep).
         FlushSoon();
+    }
+
+    private bool _getAckQueued; // a WAIT of the current batch asked for ACKs: GETACK goes out when the batch ends
+
+    /// <summary>The GETACK a WAIT of the batch asked for (caller holds the lock; the batch is ending).</summary>
+    private void SendQueuedGetAck()
+    {
+        if (!_getAckQueued) return;
+        _getAckQueued = false;
+        if (_engine.PauseKind != PauseKind.Off)
+        {
+            _ackPending = true;
+            return;
+        }
+        if (_backlog is null || _replicas.Count == 0 || _engine.Keyspace.IsReplica) return;
+        Feed(GetAckCommand);
+        _flushQueued = true;
     }
 }

@@ -54,17 +54,18 @@ public sealed partial class ReplicationReplica
     }
 
     /// <summary>
-    /// The failover target's answer to PSYNC ... FAILOVER: +CONTINUE or +FULLRESYNC completes the failover (the link
-    /// goes on as usual); anything else aborts it, which turns this node back into a master. False when aborted.
+    /// The failover target's answer to PSYNC ... FAILOVER: anything but +CONTINUE or +FULLRESYNC aborts the failover,
+    /// which turns this node back into a master; false then. An accepted answer is completed by the caller once it
+    /// took effect (OnFailoverPsyncReply(true)), as syncWithMaster does after slaveTryPartialResynchronization.
     /// </summary>
     private bool FailoverAnswered(string reply, CancellationToken ct)
     {
         bool accepted = reply.StartsWith("+CONTINUE", StringComparison.Ordinal) || reply.StartsWith("+FULLRESYNC", StringComparison.Ordinal);
+        if (accepted) return !ct.IsCancellationRequested;
         lock (_engine.SyncRoot)
         {
-            if (ct.IsCancellationRequested) return false;
-            _master.OnFailoverPsyncReply(accepted);
+            if (!ct.IsCancellationRequested) _master.OnFailoverPsyncReply(false);
         }
-        return accepted;
+        return false;
     }
 }

@@ -79,8 +79,10 @@ public sealed partial class ReplicationReplica
     {
         // processCommand's order: NOREPLICAS (masters), READONLY, then MASTERDOWN (ReplicationReplica.WriteSafety.cs).
         if (!IsReplica) return _master.NoReplicasRefusal(client, def);
-        // processCommand: writes from anyone but the master are refused on a read-only replica.
-        if (IsReplica && _engine.Config.ReplicaReadOnly && def.IsWrite && !client.Has(ClientFlags.Master))
+        // processCommand: writes from anyone but the master are refused on a read-only replica; EXEC of a queue
+        // holding a write counts as a write (is_write_command), so the dispatcher turns it into EXECABORT.
+        if (IsReplica && _engine.Config.ReplicaReadOnly && !client.Has(ClientFlags.Master)
+            && (def.IsWrite || (def.Name == "exec" && _engine.QueuesWrite(client))))
             return Errors.ReadOnly;
         return StaleRefusal(client, def);
     }
@@ -315,6 +317,9 @@ public sealed partial class ReplicationReplica
         // A master failing over to this link's target adds FAILOVER, which makes the target promote itself.
         await SendAsync(stream, failover ? Encode("PSYNC", psyncId, offsetText, "FAILOVER") : Encode("PSYNC", psyncId, offsetText), hct);
         string reply = await reader.ReadLineAsync(hct);
+        // syncWithMaster settles a failover after the PSYNC answer took effect: a refusal aborts it here; an
+        // acceptance clears it once +CONTINUE installed the new id (below), so no one sees "no-failover" with the
+        // old id, and before a full transfer starts.
         if (failover && !FailoverAnswered(reply, ct)) return;
         bool partial;
         if (reply.StartsWith("+FULLRESYNC ", StringComparison.Ordinal))
@@ -325,6 +330,7 @@ public sealed partial class ReplicationReplica
             lock (_engine.SyncRoot)
             {
                 State = MasterLinkState.Sync;
+                if (failover) _master.OnFailoverPsyncReply(true);
                 _master.Raise(ReplicationEventKind.SyncStarted, false, $"{host}:{port}", "full resync: loading the master's snapshot");
             }
             await LoadSnapshotAsync(reader, parts[1], offset, ct);
@@ -344,6 +350,7 @@ public sealed partial class ReplicationReplica
                     _master.DisconnectReplicas();
                 }
                 _cachedReplId = _engine.ReplId;
+                if (failover) _master.OnFailoverPsyncReply(true);
                 // replicationResurrectCachedMaster: the stream goes on in the db the cached master had selected.
                 _masterClient = NewMasterClient(_cachedDb);
             }

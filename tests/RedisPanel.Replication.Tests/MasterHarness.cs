@@ -49,12 +49,23 @@ public sealed class MasterHarness
         return c;
     }
 
-    /// <summary>Runs a command and returns everything the client has in its output buffer afterwards.</summary>
+    /// <summary>
+    /// Runs a command as a connection's batch of one (BeginBatch/EndBatch, as RespConnection: what replication
+    /// defers to the batch's end, the GETACK of a WAIT, happens) and returns the client's output afterwards.
+    /// </summary>
     public string Run(ClientSession c, params string[] args)
     {
         lock (Engine.SyncRoot)
         {
-            Engine.Execute(c, args.Select(Encoding.Latin1.GetBytes).ToArray());
+            Engine.BeginBatch();
+            try
+            {
+                Engine.Execute(c, args.Select(Encoding.Latin1.GetBytes).ToArray());
+            }
+            finally
+            {
+                Engine.EndBatch();
+            }
             return Take(c);
         }
     }
