@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RedisPanel.Engine;
+using RedisPanel.Engine.Commands;
 using RedisPanel.Node.Transport;
 using RedisPanel.Replication;
 
@@ -106,6 +107,10 @@ public sealed partial class RedisNode : IAsyncDisposable
             await StopAsync();
             ShutdownRequested?.Invoke(this, flags);
         });
+        // INFO is built under the node lock; its first call JIT-compiles the generator and every section (~5 ms
+        // here), which every other client would see as a stall, e.g. the first INFO a monitor sends during a BGSAVE.
+        // Building it once now, before any client connects, moves that cost to startup.
+        lock (engine.SyncRoot) InfoCommand.Generate(engine, new HashSet<string>(StringComparer.OrdinalIgnoreCase), all: true);
         return engine;
     }
 
