@@ -226,32 +226,18 @@ public sealed class KeyTable<TValue>
     /// A writable reference to the value of <paramref name="key"/>, or a null reference when absent. On a table
     /// shared with a snapshot this copies the entry's chunk: use <see cref="TryGetValue"/> to only read.
     /// </summary>
-    public ref TValue Find(ReadOnlySpan<byte> key)
-    {
-        // IndexOf's loop written out, so the common case (no snapshot ever) returns the reference it holds.
-        int hash = HashOf(key);
-        uint tag = TagOf(hash);
-        int b = hash & (_bucketCount - 1);
-        int i = BucketAt(_buckets, b) - 1;
-        var entries = _entries;
-        while (i >= 0)
-        {
-            ref Entry e = ref EntryAt(entries, i);
-            if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
-            {
-                if (_entryStamps is not null) return ref OwnedEntry(i).Value;
-                return ref e.Value;
-            }
-            i = e.Next;
-        }
-        return ref Unsafe.NullRef<TValue>();
-    }
+    public ref TValue Find(ReadOnlySpan<byte> key) => ref Find(key, touch: false, 0);
 
     /// <summary>
     /// <see cref="Find(ReadOnlySpan{byte})"/> that also records <paramref name="accessClock"/> (low 24 bits) as the
     /// entry's access time, as Redis's lookupKey updates robj.lru: one lookup for a read that touches the key.
     /// </summary>
-    public ref TValue Find(ReadOnlySpan<byte> key, uint accessClock)
+    public ref TValue Find(ReadOnlySpan<byte> key, uint accessClock) => ref Find(key, touch: true, accessClock);
+
+    // IndexOf's loop written out, so the common case (no snapshot ever) returns the reference it holds; inlined
+    // into both public forms, so the constant `touch` leaves no branch behind.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref TValue Find(ReadOnlySpan<byte> key, bool touch, uint accessClock)
     {
         int hash = HashOf(key);
         uint tag = TagOf(hash);
@@ -264,7 +250,7 @@ public sealed class KeyTable<TValue>
             if ((e.Meta & 0xFF) == tag && key.SequenceEqual(e.Key))
             {
                 ref Entry w = ref _entryStamps is not null ? ref OwnedEntry(i) : ref e;
-                w.Meta = (accessClock << 8) | tag;
+                if (touch) w.Meta = (accessClock << 8) | tag;
                 return ref w.Value;
             }
             i = e.Next;
