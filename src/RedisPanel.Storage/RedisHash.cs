@@ -52,43 +52,9 @@ public sealed class RedisHash : RedisCollection
 
     private ReadOnlySpan<byte> Packed => Storage[.._used];
 
-    private static int ReadLength(ReadOnlySpan<byte> buf, ref int pos)
-    {
-        int value = 0, shift = 0;
-        while (true)
-        {
-            byte b = buf[pos++];
-            value |= (b & 0x7F) << shift;
-            if (b < 0x80) return value;
-            shift += 7;
-        }
-    }
-
-    private static int LengthSize(int length)
-    {
-        int size = 1;
-        while (length >= 0x80)
-        {
-            length >>= 7;
-            size++;
-        }
-        return size;
-    }
-
-    private static int WriteLength(Span<byte> buf, int pos, int length)
-    {
-        while (length >= 0x80)
-        {
-            buf[pos++] = (byte)(length | 0x80);
-            length >>= 7;
-        }
-        buf[pos++] = (byte)length;
-        return pos;
-    }
-
     /// <summary>Bytes one field/value run takes in the packed form.</summary>
     private static int RunSize(int fieldLength, int valueLength) =>
-        LengthSize(fieldLength) + fieldLength + LengthSize(valueLength) + valueLength;
+        Varint.Size((uint)fieldLength) + fieldLength + Varint.Size((uint)valueLength) + valueLength;
 
     /// <summary>One run of the packed form: where it starts, where its field and value are, where it ends.</summary>
     private readonly record struct Run(int Start, int Field, int FieldLength, int Value, int ValueLength, int End);
@@ -96,10 +62,10 @@ public sealed class RedisHash : RedisCollection
     private static Run ReadRun(ReadOnlySpan<byte> buf, int pos)
     {
         int start = pos;
-        int fl = ReadLength(buf, ref pos);
+        int fl = (int)Varint.Read(buf, ref pos);
         int f = pos;
         pos += fl;
-        int vl = ReadLength(buf, ref pos);
+        int vl = (int)Varint.Read(buf, ref pos);
         int v = pos;
         return new Run(start, f, fl, v, vl, v + vl);
     }
@@ -159,10 +125,10 @@ public sealed class RedisHash : RedisCollection
     private void WriteRun(int pos, ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
     {
         var buf = Storage;
-        pos = WriteLength(buf, pos, field.Length);
+        pos = Varint.Write(buf, pos, (uint)field.Length);
         field.CopyTo(buf[pos..]);
         pos += field.Length;
-        pos = WriteLength(buf, pos, value.Length);
+        pos = Varint.Write(buf, pos, (uint)value.Length);
         value.CopyTo(buf[pos..]);
     }
 

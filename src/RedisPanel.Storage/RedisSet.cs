@@ -64,19 +64,6 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
 
     // ---- packed form ----
 
-    private static int ReadLength(byte[] buf, ref int pos)
-    {
-        int value = 0, shift = 0;
-        while (true)
-        {
-            byte b = buf[pos++];
-            value |= (b & 0x7F) << shift;
-            if (b < 0x80) return value;
-            shift += 7;
-        }
-    }
-
-    private static int LengthSize(int length) => length < 0x80 ? 1 : 2; // members are at most PackedMaxValue bytes
 
     /// <summary>Finds <paramref name="member"/>: its run's start and end in the packed array.</summary>
     private bool FindPacked(ReadOnlySpan<byte> member, out int start, out int end)
@@ -86,7 +73,7 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
         while (pos < buf.Length)
         {
             start = pos;
-            int len = ReadLength(buf, ref pos);
+            int len = (int)Varint.Read(buf, ref pos);
             end = pos + len;
             if (member.SequenceEqual(buf.AsSpan(pos, len))) return true;
             pos = end;
@@ -99,15 +86,10 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
     {
         var old = _packed!;
         // Exact size: a new array per add (at most PackedMaxEntries of them), like a listpack's realloc.
-        var grown = new byte[old.Length + LengthSize(member.Length) + member.Length];
+        var grown = new byte[old.Length + Varint.Size((uint)member.Length) + member.Length];
         old.CopyTo(grown, 0);
         int pos = old.Length;
-        if (member.Length >= 0x80)
-        {
-            grown[pos++] = (byte)(member.Length | 0x80);
-            grown[pos++] = (byte)(member.Length >> 7);
-        }
-        else grown[pos++] = (byte)member.Length;
+        pos = Varint.Write(grown, pos, (uint)member.Length);
         member.CopyTo(grown.AsSpan(pos));
         _packed = grown;
         _n++;
@@ -123,7 +105,7 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
         int pos = 0;
         while (pos < buf.Length)
         {
-            int len = ReadLength(buf, ref pos);
+            int len = (int)Varint.Read(buf, ref pos);
             runs.Add((pos, len));
             pos += len;
         }
@@ -240,7 +222,7 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
             int pos = 0;
             while (pos < packed.Length)
             {
-                int len = ReadLength(packed, ref pos);
+                int len = (int)Varint.Read(packed, ref pos);
                 yield return packed.AsSpan(pos, len).ToArray();
                 pos += len;
             }
@@ -263,7 +245,7 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
             member = default;
             return false;
         }
-        int len = ReadLength(_packed, ref pos);
+        int len = (int)Varint.Read(_packed, ref pos);
         member = _packed.AsSpan(pos, len);
         pos += len;
         return true;
@@ -292,7 +274,7 @@ public sealed class RedisSet : RedisCollection, IPlainSetMembers
             int pick = random.Next(_n), pos = 0;
             while (true)
             {
-                int len = ReadLength(_packed, ref pos);
+                int len = (int)Varint.Read(_packed, ref pos);
                 if (pick-- == 0) return _packed.AsSpan(pos, len).ToArray();
                 pos += len;
             }

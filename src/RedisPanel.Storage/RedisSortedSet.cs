@@ -446,54 +446,19 @@ public sealed class RedisSortedSet : RedisCollection
         return 1;
     }
 
-    private static int VarintSize(ulong value)
-    {
-        int size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-        return size;
-    }
-
-    private static int WriteVarint(Span<byte> buf, int pos, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            buf[pos++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        buf[pos++] = (byte)value;
-        return pos;
-    }
-
-    private static ulong ReadVarint(ReadOnlySpan<byte> buf, ref int pos)
-    {
-        ulong value = 0;
-        int shift = 0;
-        while (true)
-        {
-            byte b = buf[pos++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) return value;
-            shift += 7;
-        }
-    }
-
     private static int EntrySize(int memberLength, double score)
     {
         ulong code = ScoreCode(score);
-        return VarintSize((ulong)memberLength) + memberLength + (code == 1 ? 9 : VarintSize(code));
+        return Varint.Size((ulong)memberLength) + memberLength + (code == 1 ? 9 : Varint.Size(code));
     }
 
     private static int WriteEntry(Span<byte> buf, int pos, ReadOnlySpan<byte> member, double score)
     {
-        pos = WriteVarint(buf, pos, (ulong)member.Length);
+        pos = Varint.Write(buf, pos, (ulong)member.Length);
         member.CopyTo(buf[pos..]);
         pos += member.Length;
         ulong code = ScoreCode(score);
-        pos = WriteVarint(buf, pos, code);
+        pos = Varint.Write(buf, pos, code);
         if (code == 1)
         {
             BinaryPrimitives.WriteDoubleLittleEndian(buf[pos..], score);
@@ -505,10 +470,10 @@ public sealed class RedisSortedSet : RedisCollection
     private static Entry ReadEntry(ReadOnlySpan<byte> buf, int pos)
     {
         int start = pos;
-        int length = (int)ReadVarint(buf, ref pos);
+        int length = (int)Varint.Read(buf, ref pos);
         int member = pos;
         pos += length;
-        ulong code = ReadVarint(buf, ref pos);
+        ulong code = Varint.Read(buf, ref pos);
         double score;
         if (code == 1)
         {
