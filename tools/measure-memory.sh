@@ -13,30 +13,11 @@ set -euo pipefail
 KEYS=${1:-1000000}
 TYPES=${2:-"string list hash set zset"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SERVER_DLL="$ROOT/src/RedisPanel.Server/bin/Release/net10.0/RedisPanel.Server.dll"
 WORK=$(mktemp -d /tmp/redispanel-memory.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=tools/measure-common.sh
+. "$ROOT/tools/measure-common.sh"
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-wait_ping() { # port
-    for _ in $(seq 1 300); do
-        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-        sleep 0.1
-    done
-    echo "server on port $1 did not answer PING" >&2
-    return 1
-}
 
 wait_dbsize() { # port expected
     for _ in $(seq 1 600); do

@@ -19,29 +19,10 @@ KEYS=${1:-1000000}
 ROUNDS=${2:-3}
 DATA=${3:-strings}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SERVER_DLL="$ROOT/src/RedisPanel.Server/bin/Release/net10.0/RedisPanel.Server.dll"
 GC_HOOK_DLL="$ROOT/tools/gc-pause-log/bin/Release/net10.0/GcPauseLog.dll"
 WORK=$(mktemp -d /tmp/redispanel-snapshot.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-wait_ping() { # port
-    for _ in $(seq 1 300); do
-        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-        sleep 0.1
-    done
-    echo "server on port $1 did not answer PING" >&2
-    return 1
-}
+# shellcheck source=tools/measure-common.sh
+. "$ROOT/tools/measure-common.sh"
 
 python3 - "$DATA" "$KEYS" > "$WORK/data.resp" <<'PY'
 import sys
