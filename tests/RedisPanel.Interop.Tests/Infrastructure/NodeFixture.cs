@@ -8,6 +8,22 @@ public sealed class NodeFixture : IAsyncDisposable, IDisposable
 {
     private NodeFixture(RedisNode node) => Node = node;
 
+    // Every fixture's dir lives under one root per test process, removed when the process exits: tests restart a
+    // node on the dir of a fixture they already disposed (its dump, its history), so a dir cannot go with the fixture.
+    private static readonly string DirsRoot = CreateDirsRoot();
+    private static int _dirs;
+
+    private static string CreateDirsRoot()
+    {
+        string root = Directory.CreateTempSubdirectory("redispanel-node-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (IOException) { } // a node still writing at exit: the OS's temp cleaning takes the rest
+        };
+        return root;
+    }
+
     public RedisNode Node { get; }
 
     public int Port => Node.Port;
@@ -20,7 +36,7 @@ public sealed class NodeFixture : IAsyncDisposable, IDisposable
         {
             Port = 0,
             Bind = ["127.0.0.1"],
-            Dir = Directory.CreateTempSubdirectory("redispanel-node-").FullName,
+            Dir = Directory.CreateDirectory(Path.Combine(DirsRoot, $"{name}-{Interlocked.Increment(ref _dirs)}")).FullName,
             SavePoints = [],
         };
         configure?.Invoke(config);

@@ -11,10 +11,13 @@ public sealed class RealRedisServer : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private RealRedisServer(Process process, int port)
+    private readonly string _dir;
+
+    private RealRedisServer(Process process, int port, string dir)
     {
         _process = process;
         Port = port;
+        _dir = dir;
     }
 
     public int Port { get; }
@@ -23,14 +26,15 @@ public sealed class RealRedisServer : IAsyncDisposable
     {
         int port = FreePort();
         var psi = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", Directory.CreateTempSubdirectory("redispanel-redis-").FullName })
+        string dir = Directory.CreateTempSubdirectory("redispanel-redis-").FullName;
+        foreach (var a in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        var server = new RealRedisServer(p, port);
+        var server = new RealRedisServer(p, port, dir);
         await Poll.UntilAsync(async () =>
         {
             if (p.HasExited) throw new InvalidOperationException($"redis-server exited with {p.ExitCode}");
@@ -66,6 +70,7 @@ public sealed class RealRedisServer : IAsyncDisposable
     {
         Kill();
         _process.Dispose();
+        Directory.Delete(_dir, recursive: true);
         return ValueTask.CompletedTask;
     }
 }

@@ -13,10 +13,13 @@ public sealed class TestApp : IAsyncDisposable
 {
     public static readonly string[] NodeNames = ["master", "replica-a", "replica-b"];
 
-    private TestApp(WebApplication app, Uri baseAddress)
+    private readonly string _dataDir;
+
+    private TestApp(WebApplication app, Uri baseAddress, string dataDir)
     {
         App = app;
         BaseAddress = baseAddress;
+        _dataDir = dataDir;
     }
 
     public WebApplication App { get; }
@@ -67,17 +70,18 @@ public sealed class TestApp : IAsyncDisposable
     private static async Task<TestApp> StartCoreAsync(IEnumerable<string> nodeArgs)
     {
         string logs = Path.Combine(AppContext.BaseDirectory, "logs", "app-.log");
+        string data = Directory.CreateTempSubdirectory("redispanel-web-").FullName;
         var args = new List<string>
         {
             "--Urls=http://127.0.0.1:0",
             $"--Serilog:WriteTo:1:Args:path={logs}",
-            $"--DataDirectory={Directory.CreateTempSubdirectory("redispanel-web-").FullName}",
+            $"--DataDirectory={data}",
         };
         args.AddRange(nodeArgs);
         var app = Program.Build(args.ToArray());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, new Uri(address.Replace("[::]", IPAddress.Loopback.ToString())));
+        return new TestApp(app, new Uri(address.Replace("[::]", IPAddress.Loopback.ToString())), data);
     }
 
     private static int FreePort()
@@ -102,5 +106,6 @@ public sealed class TestApp : IAsyncDisposable
             }
         }
         await App.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true); // the nodes' data/<name> dirs of this app
     }
 }

@@ -14,10 +14,19 @@ namespace RedisPanel.Web.Tests.Nodes;
 public sealed class NodeManagerTests : IAsyncLifetime
 {
     private readonly List<NodeManager> _managers = new();
+    private readonly List<string> _dataDirs = new();
+
+    /// <summary>A fresh data directory for one manager, removed when the test ends.</summary>
+    private string DataDir()
+    {
+        string dir = Directory.CreateTempSubdirectory("redispanel-nm-").FullName;
+        _dataDirs.Add(dir);
+        return dir;
+    }
 
     private NodeManager Create(LoadConfigFile? loader, params NodeDefinition[] nodes)
     {
-        var manager = new NodeManager(Options.Create(new NodeManagerOptions { Nodes = nodes.ToList(), DataDirectory = Directory.CreateTempSubdirectory("redispanel-nm-").FullName }),
+        var manager = new NodeManager(Options.Create(new NodeManagerOptions { Nodes = nodes.ToList(), DataDirectory = DataDir() }),
             loader ?? (path => throw new FileNotFoundException($"no such file {path}")),
             new TestEnvironment(), NullLoggerFactory.Instance);
         _managers.Add(manager);
@@ -89,7 +98,7 @@ public sealed class NodeManagerTests : IAsyncLifetime
     public async Task A_node_persisted_by_the_dashboard_starts_from_its_generated_redis_conf()
     {
         // What Persist topology leaves behind: data/<name>/redis.conf, read with the real parser at the next app start.
-        string data = Directory.CreateTempSubdirectory("redispanel-nm-").FullName;
+        string data = DataDir();
         Directory.CreateDirectory(Path.Combine(data, "r"));
         await File.WriteAllTextAsync(Path.Combine(data, "r", "redis.conf"), $"port 0\ndir {Path.Combine(data, "r")}\nreplicaof 127.0.0.2 7001\n");
         var manager = new NodeManager(Options.Create(new NodeManagerOptions
@@ -193,6 +202,7 @@ public sealed class NodeManagerTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var m in _managers) await m.DisposeAsync();
+        foreach (var dir in _dataDirs) Directory.Delete(dir, recursive: true);
     }
 
     private sealed class TestEnvironment : IHostEnvironment
