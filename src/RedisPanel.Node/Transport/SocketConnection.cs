@@ -14,16 +14,25 @@ namespace RedisPanel.Node.Transport;
 /// completes the input normally, a reset completes it with <see cref="ConnectionResetException"/>, and
 /// <see cref="Abort(ConnectionAbortedException)"/> closes the socket at once (pending output is dropped) and completes
 /// the input with the abort reason.
-/// Both pipes use inline schedulers: whoever completes a receive runs the reader (the node's connection loop), and
-/// whoever flushes replies runs the send.
+/// Both pipes use inline schedulers, and the socket is non-blocking and registered with the listener's
+/// <see cref="SocketEventLoop"/>: the loop thread receives, runs the reader (the node's connection loop) and, at the
+/// end of its batch, sends the replies; output flushed on any other thread (replication, unblocked clients) is sent
+/// by that thread.
 /// </summary>
 internal sealed class SocketConnection : ConnectionContext
 {
     /// <summary>Free space asked for per receive while requests are small (Kestrel's minimum is the same).</summary>
     private const int SmallReceive = PinnedBlockPool.SmallBlockSize / 2;
+    /// <summary>Most iovecs per sendmsg (Linux takes 1024; a reply rarely spans more than a few blocks).</summary>
+    private const int MaxSendSegments = 64;
     private static long s_lastId;
 
     private readonly Socket _socket;
+    private readonly SocketEventLoop _loop;
+    private readonly Readiness _readable = new();
+    private readonly Readiness _writable = new();
+    private readonly Readiness _endOfBatch = new();
+    private GCHandle _registration;
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly BoundedInputReader _inputReader;
@@ -36,9 +45,10 @@ internal sealed class SocketConnection : ConnectionContext
     private IFeatureCollection? _features;
     private IDictionary<object, object?>? _items;
 
-    public SocketConnection(Socket socket, PinnedBlockPool pool, long maxWriteBufferSize)
+    public SocketConnection(Socket socket, SocketEventLoop loop, PinnedBlockPool pool, long maxWriteBufferSize)
     {
         _socket = socket;
+        _loop = loop;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline,
@@ -68,7 +78,12 @@ internal sealed class SocketConnection : ConnectionContext
     }
 
     /// <summary>Starts the receive and send loops (once, before the connection is handed out).</summary>
-    public void Start() => _processing = Task.WhenAll(ReceiveLoopAsync(), SendLoopAsync());
+    public void Start()
+    {
+        _socket.Blocking = false;
+        _registration = _loop.Register(this, _socket.SafeHandle);
+        _processing = Task.WhenAll(ReceiveLoopAsync(), SendLoopAsync());
+    }
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
@@ -90,6 +105,16 @@ internal sealed class SocketConnection : ConnectionContext
         await _processing.ConfigureAwait(false);
     }
 
+    /// <summary>Called by the event loop for each epoll event of this socket.</summary>
+    internal void OnEvents(uint events)
+    {
+        if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0) _readable.Signal();
+        if ((events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0) _writable.Signal();
+    }
+
+    /// <summary>Called by the event loop at the end of the batch in which this connection queued a send.</summary>
+    internal void OnEndOfBatch() => _endOfBatch.Signal();
+
     private async Task ReceiveLoopAsync()
     {
         var writer = _input.Writer;
@@ -100,17 +125,27 @@ internal sealed class SocketConnection : ConnectionContext
             while (true)
             {
                 var memory = writer.GetMemory(want);
-                int n = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                int n = _socket.Receive(memory.Span, SocketFlags.None, out var status);
+                if (status == SocketError.WouldBlock)
+                {
+                    await _readable.WaitAsync().ConfigureAwait(false);
+                    continue;
+                }
+                if (status != SocketError.Success) throw new SocketException((int)status);
                 if (n == 0) break; // FIN (or our own shutdown)
                 writer.Advance(n);
                 // A receive that filled its buffer means the client sends in bulk (pipelined batches, big values):
                 // ask for a whole large block next time, so a batch is one recv (Redis reads 16 KB at once). Back to
                 // small blocks once the reads are small again, so idle connections hold 4 KB.
-                if (n == memory.Length) want = PinnedBlockPool.LargeBlockSize;
+                bool full = n == memory.Length;
+                if (full) want = PinnedBlockPool.LargeBlockSize;
                 else if (n <= SmallReceive) want = SmallReceive;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled) break;
                 await _inputReader.WaitForReaderAsync(n).ConfigureAwait(false);
+                // A short read took everything the socket had; anything newer raises an edge. Waiting for it saves
+                // the recv that would only say EAGAIN (Redis too reads once per readable event).
+                if (!full) await _readable.WaitAsync().ConfigureAwait(false);
             }
         }
         catch (SocketException ex)
@@ -141,6 +176,15 @@ internal sealed class SocketConnection : ConnectionContext
             while (true)
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (!result.Buffer.IsEmpty && _loop.IsCurrent)
+                {
+                    // Flushed while the loop runs a batch: send with the batch's other replies, at its end, and
+                    // then everything this connection flushed by then.
+                    reader.AdvanceTo(result.Buffer.Start);
+                    _loop.SendAtEndOfBatch(this);
+                    await _endOfBatch.WaitAsync().ConfigureAwait(false);
+                    if (!reader.TryRead(out result)) continue;
+                }
                 if (result.IsCanceled) break; // aborted
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty) await SendAsync(buffer).ConfigureAwait(false);
@@ -160,32 +204,40 @@ internal sealed class SocketConnection : ConnectionContext
         }
     }
 
-    /// <summary>Sends every byte of <paramref name="buffer"/> (the socket layer loops on partial sends).</summary>
+    /// <summary>Sends every byte of <paramref name="buffer"/>, waiting for the socket to drain when it is full.</summary>
     private async ValueTask SendAsync(ReadOnlySequence<byte> buffer)
     {
-        if (buffer.IsSingleSegment)
+        while (true)
         {
-            await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
-            return;
+            int sent = SendSome(buffer, out var status);
+            if (status is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)status);
+            if (sent == buffer.Length) return;
+            buffer = buffer.Slice(sent);
+            await _writable.WaitAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One non-blocking send of as much of <paramref name="buffer"/> as the socket takes.</summary>
+    private int SendSome(in ReadOnlySequence<byte> buffer, out SocketError status)
+    {
+        if (buffer.IsSingleSegment) return _socket.Send(buffer.FirstSpan, SocketFlags.None, out status);
         // Several segments: one sendmsg with an iovec each. Pool blocks (and the pipe's fallback arrays) are arrays.
         var list = _sendList ??= new List<ArraySegment<byte>>();
         list.Clear();
         foreach (var segment in buffer)
         {
             if (!MemoryMarshal.TryGetArray(segment, out var array))
-            {
-                foreach (var s in buffer) await _socket.SendAsync(s, SocketFlags.None).ConfigureAwait(false);
-                return;
-            }
+                return _socket.Send(buffer.FirstSpan, SocketFlags.None, out status);
             list.Add(array);
+            if (list.Count == MaxSendSegments) break;
         }
-        await _socket.SendAsync(list, SocketFlags.None).ConfigureAwait(false);
+        return _socket.Send(list, SocketFlags.None, out status);
     }
 
     private void CloseSocket()
     {
         if (Interlocked.Exchange(ref _socketClosed, 1) != 0) return;
+        _loop.Unregister(_socket.SafeHandle, _registration);
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -195,6 +247,10 @@ internal sealed class SocketConnection : ConnectionContext
             // Already reset by the peer.
         }
         _socket.Dispose();
+        // Wake whoever waits on the socket: its retry fails on the disposed socket and ends its loop.
+        _readable.Close();
+        _writable.Close();
+        _endOfBatch.Close();
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

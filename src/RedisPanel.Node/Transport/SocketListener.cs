@@ -7,13 +7,14 @@ namespace RedisPanel.Node.Transport;
 /// <summary>
 /// One bound listening socket. <see cref="AcceptAsync"/> returns started connections, and null once the listener
 /// was unbound or disposed. Unbinding closes the listening socket only; accepted connections live on until their
-/// owner aborts or completes them.
+/// owner aborts or completes them (they keep the listener's event loop running).
 /// </summary>
 internal sealed class SocketListener : IConnectionListener
 {
     private readonly Socket _socket;
     private readonly SocketListenerOptions _options;
     private readonly PinnedBlockPool _pool;
+    private readonly SocketEventLoop _loop;
     private int _closed;
 
     public SocketListener(Socket socket, SocketListenerOptions options, PinnedBlockPool pool)
@@ -22,6 +23,8 @@ internal sealed class SocketListener : IConnectionListener
         _options = options;
         _pool = pool;
         EndPoint = socket.LocalEndPoint!;
+        // The listener's reference keeps the loop up; each connection holds one of its own.
+        _loop = new SocketEventLoop(EndPoint is IPEndPoint ip ? "node-io:" + ip.Port : "node-io");
     }
 
     public EndPoint EndPoint { get; }
@@ -49,8 +52,16 @@ internal sealed class SocketListener : IConnectionListener
             }
             if (_options.NoDelay && accepted.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
                 accepted.NoDelay = true;
-            var connection = new SocketConnection(accepted, _pool, _options.MaxWriteBufferSize);
-            connection.Start();
+            var connection = new SocketConnection(accepted, _loop, _pool, _options.MaxWriteBufferSize);
+            try
+            {
+                connection.Start();
+            }
+            catch (ObjectDisposedException)
+            {
+                accepted.Dispose(); // unbound between the accept and the registration
+                return null;
+            }
             return connection;
         }
     }
@@ -69,6 +80,8 @@ internal sealed class SocketListener : IConnectionListener
 
     private void Close()
     {
-        if (Interlocked.Exchange(ref _closed, 1) == 0) _socket.Dispose();
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        _socket.Dispose();
+        _loop.Release();
     }
 }

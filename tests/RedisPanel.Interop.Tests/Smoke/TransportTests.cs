@@ -90,4 +90,58 @@ public sealed class TransportTests
         using var again = TestRespClient.Connect(port);
         Assert.Equal("$1\r\nv\r\n", again.CallText("GET", "k"));
     }
+
+    [Fact]
+    public async Task A_reply_far_bigger_than_the_socket_buffer_arrives_whole_to_a_client_that_reads_late()
+    {
+        await using var node = await NodeFixture.StartAsync(name: "transport");
+        using var c = TestRespClient.Connect(node.Port);
+        var big = Value(4 << 20, 11);
+        c.Send([Encoding.ASCII.GetBytes("SET"), "big"u8.ToArray(), big]);
+        Assert.Equal("+OK\r\n", Encoding.ASCII.GetString(c.ReadReply()!));
+        // 40 MB of replies to a client that has not started reading: the node's sends hit EAGAIN many times over
+        // and go on when the socket drains, in order, while other clients are served.
+        var gets = new MemoryStream();
+        for (int i = 0; i < 10; i++) gets.Write(TestRespClient.Encode(["GET"u8.ToArray(), "big"u8.ToArray()]));
+        c.SendRaw(gets.ToArray());
+        using (var other = TestRespClient.Connect(node.Port)) Assert.Equal("+PONG\r\n", other.CallText("PING"));
+        var expected = Bulk(big);
+        for (int i = 0; i < 10; i++) Assert.Equal(expected, c.ReadReply());
+        Assert.Equal("+PONG\r\n", c.CallText("PING"));
+    }
+
+    [Fact]
+    public async Task A_listener_event_loop_thread_runs_while_the_node_does_and_ends_when_it_stops()
+    {
+        var node = await NodeFixture.StartAsync(name: "transport");
+        int port = node.Port;
+        string name = "node-io:" + port;
+        var clients = Enumerable.Range(0, 3).Select(_ => TestRespClient.Connect(port)).ToList();
+        foreach (var c in clients) Assert.Equal("+PONG\r\n", c.CallText("PING"));
+        Assert.Equal(1, LoopThreads(name));
+        await node.DisposeAsync();
+        foreach (var c in clients) Assert.True(c.IsClosedByServer(TimeSpan.FromSeconds(10)));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (LoopThreads(name) > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(0, LoopThreads(name));
+        foreach (var c in clients) c.Dispose();
+    }
+
+    /// <summary>Threads of this process named <paramref name="name"/> (Linux shows a thread's name in its comm).</summary>
+    private static int LoopThreads(string name)
+    {
+        int count = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name) count++;
+            }
+            catch (IOException)
+            {
+                // the thread ended while we looked
+            }
+        }
+        return count;
+    }
 }
