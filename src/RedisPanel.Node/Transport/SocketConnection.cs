@@ -23,8 +23,6 @@ internal sealed class SocketConnection : ConnectionContext
 {
     /// <summary>Free space asked for per receive while requests are small (Kestrel's minimum is the same).</summary>
     private const int SmallReceive = PinnedBlockPool.SmallBlockSize / 2;
-    /// <summary>Most iovecs per sendmsg (Linux takes 1024; a reply rarely spans more than a few blocks).</summary>
-    private const int MaxSendSegments = 64;
     private static long s_lastId;
 
     private readonly Socket _socket;
@@ -37,7 +35,6 @@ internal sealed class SocketConnection : ConnectionContext
     private readonly Pipe _output;
     private readonly BoundedInputReader _inputReader;
     private readonly long _id = Interlocked.Increment(ref s_lastId);
-    private List<ArraySegment<byte>>? _sendList;
     private ConnectionAbortedException? _abortReason;
     private int _socketClosed;
     private Task _processing = Task.CompletedTask;
@@ -108,8 +105,8 @@ internal sealed class SocketConnection : ConnectionContext
     /// <summary>Called by the event loop for each epoll event of this socket.</summary>
     internal void OnEvents(uint events)
     {
-        if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0) _readable.Signal();
-        if ((events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0) _writable.Signal();
+        if ((events & (NativeIo.In | NativeIo.RdHup | NativeIo.Hup | NativeIo.Err)) != 0) _readable.Signal();
+        if ((events & (NativeIo.Out | NativeIo.Hup | NativeIo.Err)) != 0) _writable.Signal();
     }
 
     /// <summary>Called by the event loop at the end of the batch in which this connection queued a send.</summary>
@@ -125,13 +122,12 @@ internal sealed class SocketConnection : ConnectionContext
             while (true)
             {
                 var memory = writer.GetMemory(want);
-                int n = _socket.Receive(memory.Span, SocketFlags.None, out var status);
-                if (status == SocketError.WouldBlock)
+                int n = NativeIo.Receive(_socket.SafeHandle, memory);
+                if (n < 0)
                 {
-                    await _readable.WaitAsync().ConfigureAwait(false);
+                    await _readable.WaitAsync().ConfigureAwait(false); // EAGAIN
                     continue;
                 }
-                if (status != SocketError.Success) throw new SocketException((int)status);
                 if (n == 0) break; // FIN (or our own shutdown)
                 writer.Advance(n);
                 // A receive that filled its buffer means the client sends in bulk (pipelined batches, big values):
@@ -209,29 +205,11 @@ internal sealed class SocketConnection : ConnectionContext
     {
         while (true)
         {
-            int sent = SendSome(buffer, out var status);
-            if (status is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)status);
+            long sent = NativeIo.Send(_socket.SafeHandle, buffer);
             if (sent == buffer.Length) return;
             buffer = buffer.Slice(sent);
-            await _writable.WaitAsync().ConfigureAwait(false);
+            if (sent == 0) await _writable.WaitAsync().ConfigureAwait(false); // EAGAIN; a short send retries at once
         }
-    }
-
-    /// <summary>One non-blocking send of as much of <paramref name="buffer"/> as the socket takes.</summary>
-    private int SendSome(in ReadOnlySequence<byte> buffer, out SocketError status)
-    {
-        if (buffer.IsSingleSegment) return _socket.Send(buffer.FirstSpan, SocketFlags.None, out status);
-        // Several segments: one sendmsg with an iovec each. Pool blocks (and the pipe's fallback arrays) are arrays.
-        var list = _sendList ??= new List<ArraySegment<byte>>();
-        list.Clear();
-        foreach (var segment in buffer)
-        {
-            if (!MemoryMarshal.TryGetArray(segment, out var array))
-                return _socket.Send(buffer.FirstSpan, SocketFlags.None, out status);
-            list.Add(array);
-            if (list.Count == MaxSendSegments) break;
-        }
-        return _socket.Send(list, SocketFlags.None, out status);
     }
 
     private void CloseSocket()

@@ -33,15 +33,15 @@ internal sealed unsafe class SocketEventLoop
 
     public SocketEventLoop(string name)
     {
-        _epoll = Epoll.Create();
+        _epoll = NativeIo.Create();
         try
         {
-            _wakeFd = Epoll.CreateEventFd();
-            Epoll.Add(_epoll, _wakeFd, Epoll.In | Epoll.EdgeTriggered, WakeToken);
+            _wakeFd = NativeIo.CreateEventFd();
+            NativeIo.Add(_epoll, _wakeFd, NativeIo.In | NativeIo.EdgeTriggered, WakeToken);
         }
         catch
         {
-            Epoll.Close(_epoll);
+            NativeIo.Close(_epoll);
             throw;
         }
         _thread = new Thread(Run) { IsBackground = true, Name = name };
@@ -66,8 +66,8 @@ internal sealed unsafe class SocketEventLoop
         var handle = GCHandle.Alloc(connection);
         try
         {
-            Epoll.Add(_epoll, (int)socket.DangerousGetHandle(),
-                Epoll.In | Epoll.Out | Epoll.RdHup | Epoll.EdgeTriggered, (ulong)GCHandle.ToIntPtr(handle));
+            NativeIo.Add(_epoll, (int)socket.DangerousGetHandle(),
+                NativeIo.In | NativeIo.Out | NativeIo.RdHup | NativeIo.EdgeTriggered, (ulong)GCHandle.ToIntPtr(handle));
         }
         catch
         {
@@ -84,7 +84,7 @@ internal sealed unsafe class SocketEventLoop
     /// </summary>
     public void Unregister(SafeHandle socket, GCHandle handle)
     {
-        Epoll.Remove(_epoll, (int)socket.DangerousGetHandle());
+        NativeIo.Remove(_epoll, (int)socket.DangerousGetHandle());
         _released.Enqueue(handle);
         Release();
     }
@@ -97,29 +97,29 @@ internal sealed unsafe class SocketEventLoop
     {
         if (Interlocked.Decrement(ref _refs) != 0) return;
         _stopping = true;
-        Epoll.Signal(_wakeFd);
+        NativeIo.Signal(_wakeFd);
     }
 
     private void Run()
     {
         t_current = this;
-        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * NativeIo.EventSize));
         try
         {
             while (!_stopping)
             {
                 while (_released.TryDequeue(out var handle)) handle.Free();
-                int n = Epoll.Wait(_epoll, events, MaxEvents, -1);
+                int n = NativeIo.Wait(_epoll, events, MaxEvents, -1);
                 for (int i = 0; i < n; i++)
                 {
-                    ulong data = Epoll.DataAt(events, i);
+                    ulong data = NativeIo.DataAt(events, i);
                     if (data == WakeToken)
                     {
-                        Epoll.Drain(_wakeFd);
+                        NativeIo.Drain(_wakeFd);
                         continue;
                     }
                     var connection = (SocketConnection)GCHandle.FromIntPtr((nint)data).Target!;
-                    connection.OnEvents(Epoll.EventsAt(events, i));
+                    connection.OnEvents(NativeIo.EventsAt(events, i));
                 }
                 SendBatch();
             }
@@ -128,8 +128,8 @@ internal sealed unsafe class SocketEventLoop
         {
             NativeMemory.Free(events);
             while (_released.TryDequeue(out var handle)) handle.Free();
-            Epoll.Close(_wakeFd);
-            Epoll.Close(_epoll);
+            NativeIo.Close(_wakeFd);
+            NativeIo.Close(_epoll);
         }
     }
 

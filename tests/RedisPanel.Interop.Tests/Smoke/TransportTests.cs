@@ -111,6 +111,27 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task Replies_of_a_batch_spanning_hundreds_of_blocks_reach_a_client_that_reads_at_once()
+    {
+        // 300 pipelined GETs of 4000-byte values: the batch's 1.2 MB of replies sit in ~300 pipe blocks and go out
+        // in several sendmsg calls (at most 64 blocks each) to a client that keeps up, so the socket never fills:
+        // each call must go on to the next blocks itself, since without EAGAIN no writable event comes.
+        await using var node = await NodeFixture.StartAsync(name: "transport");
+        using var c = TestRespClient.Connect(node.Port, TimeSpan.FromSeconds(20));
+        var v = Value(4000, 9);
+        c.Send([Encoding.ASCII.GetBytes("SET"), "v"u8.ToArray(), v]);
+        Assert.Equal("+OK\r\n", Encoding.ASCII.GetString(c.ReadReply()!));
+        var expected = Bulk(v);
+        for (int round = 0; round < 3; round++)
+        {
+            var gets = new MemoryStream();
+            for (int i = 0; i < 300; i++) gets.Write(TestRespClient.Encode(["GET"u8.ToArray(), "v"u8.ToArray()]));
+            c.SendRaw(gets.ToArray());
+            for (int i = 0; i < 300; i++) Assert.Equal(expected, c.ReadReply());
+        }
+    }
+
+    [Fact]
     public async Task A_listener_event_loop_thread_runs_while_the_node_does_and_ends_when_it_stops()
     {
         var node = await NodeFixture.StartAsync(name: "transport");
