@@ -24,6 +24,7 @@ public sealed partial class RedisEngine
     private readonly ArgList _queuedArgs = new();
     private readonly List<IPropagationSink> _sinks = new();
     private readonly ReplyBuffer _propagationBuffer = new(256);
+    private RespWriter? _propagationWriter; // over _propagationBuffer, made once (a write per propagated command)
     private long _nextClientId;
 
     public RedisEngine(ServerConfig config, TimeProvider? time = null, int? randomSeed = null, CommandTable? table = null)
@@ -361,7 +362,7 @@ public sealed partial class RedisEngine
         if (!AnySinkListening()) return;
         var buf = _propagationBuffer;
         buf.Clear();
-        var w = new RespWriter(buf);
+        var w = _propagationWriter ??= new RespWriter(buf);
         w.ArrayHeader(args.Count);
         for (int i = 0; i < args.Count; i++) w.Bulk(args[i]);
         if (_propagationBatch is not null)

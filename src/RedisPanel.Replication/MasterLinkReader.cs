@@ -1,6 +1,7 @@
 // Buffered reads from the master link during the handshake and the snapshot transfer: CRLF lines (the PSYNC
 // reply, the "$" header, with empty "\n" keepalives skipped) and exact byte counts. Whatever was read past the
 // snapshot stays buffered and becomes the start of the stream.
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RedisPanel.Replication;
@@ -16,10 +17,15 @@ internal sealed class MasterLinkReader(Stream stream)
     /// <summary>Bytes read but not consumed yet.</summary>
     public ReadOnlySpan<byte> Buffered => _buf.AsSpan(_start, _end - _start);
 
+    /// <summary>The same bytes as memory: valid until the next <see cref="FillAsync"/>, which may move them.</summary>
+    public ReadOnlyMemory<byte> BufferedMemory => _buf.AsMemory(_start, _end - _start);
+
     public void Consume(int n) => _start += n;
 
-    /// <summary>Reads more bytes into the buffer; false at end of stream.</summary>
-    public async Task<bool> FillAsync(CancellationToken ct)
+    /// <summary>Reads more bytes into the buffer; false at end of stream. Called once per read of the live stream,
+    /// so its state machine comes from a pool instead of a new box per read that had to wait.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> FillAsync(CancellationToken ct)
     {
         if (_start > 0 && _start == _end) _start = _end = 0;
         if (_end == _buf.Length)

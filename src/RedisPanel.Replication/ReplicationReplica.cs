@@ -459,8 +459,11 @@ public sealed partial class ReplicationReplica
             if (reader.Buffered.Length > 0)
             {
                 batch.Clear();
-                byte[] raw = reader.Buffered.ToArray();
-                var seq = new ReadOnlySequence<byte>(raw);
+                // Parsed in place: the commands' arguments point into the reader's buffer, which stays put until
+                // the next fill (applying copies what it keeps; the stream's bytes are copied into the backlog).
+                var memory = reader.BufferedMemory;
+                var raw = memory.Span;
+                var seq = new ReadOnlySequence<byte>(memory);
                 var status = RespParser.Parse(seq, batch, new ParserLimits(long.MaxValue / 2, false), out var consumed, out string? error);
                 if (status == ParseStatus.ProtocolError) throw new InvalidDataException("master protocol error: " + error);
                 int used = (int)seq.Slice(0, consumed).Length;
@@ -482,7 +485,7 @@ public sealed partial class ReplicationReplica
                             ackAt = _engine.ReplOffset;
                         else
                             _engine.Execute(client, args);
-                        var bytes = raw.AsSpan(start, pos - start);
+                        var bytes = raw.Slice(start, pos - start);
                         if (client.Has(ClientFlags.Multi))
                         {
                             unapplied.Write(bytes);
@@ -501,7 +504,7 @@ public sealed partial class ReplicationReplica
                     if (pos < used)
                     {
                         // Trailing newlines (keepalives): counted with whatever comes next.
-                        unapplied.Write(raw.AsSpan(pos, used - pos));
+                        unapplied.Write(raw.Slice(pos, used - pos));
                     }
                     Volatile.Write(ref _readAhead, unapplied.WrittenCount + (raw.Length - used));
                     // Nothing is ever replied to the master.

@@ -18,15 +18,37 @@ internal sealed class GcPauseListener : EventListener
 
     public GcPauseListener(StreamWriter output) => _out = output;
 
+    /// <summary>GC_ALLOC_TYPES=1: also sample allocations (one event per ~100 KB allocated, with the type that
+    /// crossed the mark) and write "# alloc <type>=<samples> ..." every 100 samples.</summary>
+    private static readonly bool s_allocTypes = Environment.GetEnvironmentVariable("GC_ALLOC_TYPES") == "1";
+    private readonly Dictionary<string, int> _allocSamples = new();
+    private int _allocTotal;
+
     protected override void OnEventSourceCreated(EventSource source)
     {
-        if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Informational, GcKeyword);
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, s_allocTypes ? EventLevel.Verbose : EventLevel.Informational, GcKeyword);
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
         switch (e.EventName)
         {
+            case "GCAllocationTick_V4" or "GCAllocationTick_V3":
+                string type = Payload(e, "TypeName") as string ?? "?";
+                lock (_allocSamples)
+                {
+                    _allocSamples[type] = _allocSamples.GetValueOrDefault(type) + 1;
+                    if (++_allocTotal % 100 != 0) break;
+                    var top = _allocSamples.OrderByDescending(p => p.Value).Take(8).Select(p => $"{p.Key}={p.Value}");
+                    lock (_out)
+                    {
+                        _out.WriteLine("# alloc " + string.Join(' ', top));
+                        _out.Flush();
+                    }
+                    _allocSamples.Clear();
+                }
+                break;
             case "GCSuspendEEBegin_V1":
                 _suspendedAt = e.TimeStamp;
                 _generation = -1;
