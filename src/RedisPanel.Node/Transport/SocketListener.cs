@@ -62,6 +62,11 @@ internal sealed class SocketListener : IConnectionListener
                 accepted.Dispose(); // unbound between the accept and the registration
                 return null;
             }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                accepted.Dispose(); // epoll refused to watch it (out of memory or watches): drop this client only
+                continue;
+            }
             return connection;
         }
     }
