@@ -1,6 +1,6 @@
 // DEBUG (the subset tests and tools use) and MEMORY (USAGE, DOCTOR, PURGE, MALLOC-STATS, HELP), after Redis
-// 7.0.15's src/debug.c and src/object.c. DEBUG is always enabled here (as redis-server with
-// enable-debug-command yes): the differential harness and redis-cli test scripts rely on it.
+// 7.0.15's src/debug.c and src/object.c. Whether DEBUG may run at all is enable-debug-command, checked by the
+// dispatcher (RedisEngine.DebugAllowed); its default here is yes (see ServerConfig.EnableDebugCommand).
 using System.Globalization;
 using RedisPanel.Protocol;
 using RedisPanel.Storage;
@@ -206,6 +206,10 @@ public static partial class ServerCommands
             ctx.Reply.SimpleString(string.Create(CultureInfo.InvariantCulture,
                 $"Value at:0x{0x7f0000000000L + (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value) * 16L:x} refcount:1 encoding:{ValueTypes.EncodingOf(value)} serializedlength:{SerializedLength(value)} lru:{lru} lru_seconds_idle:{idle}"));
         }
+        else if (a.Is(1, "populate") && a.Count is >= 3 and <= 5)
+        {
+            Populate(ctx);
+        }
         else if (a.Is(1, "change-repl-id") && a.Count == 2)
         {
             ctx.Engine.ReplId2 = ctx.Engine.ReplId;
@@ -214,6 +218,61 @@ public static partial class ServerCommands
             ctx.Reply.Ok();
         }
         else if (!PersistenceCommands.TryDebug(ctx)) SubcommandSyntaxError(ctx);
+    }
+
+    /// <summary>
+    /// DEBUG POPULATE count [prefix] [size]: adds "prefix:N" = "value:N" (or that text zero-padded or cut to size
+    /// bytes) for N below count, skipping keys that exist, as Redis's debug.c: nothing is propagated, counted as a
+    /// change or notified, and WATCH sees the keys. Redis formats the key into a 128-byte C buffer, so the prefix
+    /// ends at a NUL and a key is at most 127 bytes; so here. Where Redis would abort on a failed allocation (a
+    /// count its dict cannot expand to, a value of gigabytes) the node replies with an error instead.
+    /// </summary>
+    private static void Populate(CommandContext ctx)
+    {
+        var a = ctx.Args;
+        if (!ctx.TryGetLong(2, 0, long.MaxValue, out long count, Errors.OutOfRangePositive)) return;
+        if (count > int.MaxValue)
+        {
+            ctx.Reply.Error("ERR OOM in dictTryExpand");
+            return;
+        }
+        long size = 0;
+        if (a.Count == 5 && !ctx.TryGetLong(4, 0, long.MaxValue, out size, Errors.OutOfRangePositive)) return;
+        if (size > ctx.Engine.Config.ProtoMaxBulkLen || size > Array.MaxLength)
+        {
+            ctx.Reply.Error("ERR value size is larger than proto-max-bulk-len");
+            return;
+        }
+        var prefix = a.Count == 3 ? "key"u8 : a[3];
+        int nul = prefix.IndexOf((byte)0);
+        if (nul >= 0) prefix = prefix[..nul];
+        Span<byte> keyBuffer = stackalloc byte[127];
+        Span<byte> text = stackalloc byte[32];
+        Span<byte> digits = stackalloc byte[20];
+        "value:"u8.CopyTo(text);
+        var db = ctx.Db;
+        for (long j = 0; j < count; j++)
+        {
+            int n = Math.Min(prefix.Length, keyBuffer.Length);
+            prefix[..n].CopyTo(keyBuffer);
+            if (n < keyBuffer.Length) keyBuffer[n++] = (byte)':';
+            j.TryFormat(digits, out int d, provider: CultureInfo.InvariantCulture);
+            int take = Math.Min(d, keyBuffer.Length - n);
+            digits[..take].CopyTo(keyBuffer[n..]);
+            var key = keyBuffer[..(n + take)];
+            if (ctx.LookupWrite(key) is not null) continue;
+            digits[..d].CopyTo(text[6..]);
+            var value = text[..(6 + d)];
+            byte[] stored;
+            if (size == 0) stored = StringValue.NewArray(value);
+            else
+            {
+                stored = new byte[size];
+                value[..(int)Math.Min(size, value.Length)].CopyTo(stored);
+            }
+            db.Add(key, stored);
+        }
+        ctx.Reply.Ok();
     }
 
     private static long Atoi(ReadOnlySpan<byte> s)
