@@ -62,6 +62,7 @@ public static class Errors
     // ---- collections (lists, hashes, sets) and blocking ----
     public const string UnblockedByClient = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
     public const string OutOfRangePositive = "ERR value is out of range, must be positive";
+    public const string DebugNotAllowed = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
     public const string NumKeysPositive = "ERR numkeys should be greater than 0";
     public const string CountPositive = "ERR count should be greater than 0";
     public const string HashValueNotInteger = "ERR hash value is not an integer";

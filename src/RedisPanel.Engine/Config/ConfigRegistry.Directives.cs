@@ -90,7 +90,7 @@ public sealed partial class ConfigRegistry
         Enum("acl-pubsub-default", null, F.None, Enums.AclPubsubDefault, "resetchannels"),
         Enum("sanitize-dump-payload", null, F.None, Enums.SanitizeDumpPayload, "no"),
         Enum("enable-protected-configs", null, F.Immutable, Enums.ProtectedAction, "no", c => c.EnableProtectedConfigs, (c, v) => c.EnableProtectedConfigs = v),
-        Enum("enable-debug-command", null, F.Immutable, Enums.ProtectedAction, "no", c => c.EnableDebugCommand, (c, v) => c.EnableDebugCommand = v),
+        Enum("enable-debug-command", null, F.Immutable, Enums.ProtectedAction, "yes", c => c.EnableDebugCommand, (c, v) => c.EnableDebugCommand = v),
         Enum("enable-module-command", null, F.Immutable, Enums.ProtectedAction, "no"),
         Enum("cluster-preferred-endpoint-type", null, F.None, Enums.ClusterPreferredEndpointType, "ip"),
         Enum("propagation-error-behavior", null, F.None, Enums.PropagationErrorBehavior, "ignore"),

@@ -77,8 +77,12 @@ public sealed class ServerConfig
     public int MaxMemorySamples { get; set; } = 5;
     /// <summary>no / yes / local: whether CONFIG SET may change protected configs (dir, dbfilename).</summary>
     public string EnableProtectedConfigs { get; set; } = "no";
-    /// <summary>no / yes / local: whether DEBUG is allowed.</summary>
-    public string EnableDebugCommand { get; set; } = "no";
+    /// <summary>
+    /// no / yes / local: whether DEBUG is allowed (enforced as Redis does). The default is yes here, where Redis 7.0
+    /// has no: the dashboard's operators and our own tools expect DEBUG (SLEEP, DIGEST, RELOAD) to answer, and a
+    /// node binds to loopback unless configured otherwise.
+    /// </summary>
+    public string EnableDebugCommand { get; set; } = "yes";
     /// <summary>notify-keyspace-events as Redis's NOTIFY_* bit flags (K=1, E=2, g=4, $=8, l=16, s=32, h=64, z=128,
     /// x=256, e=512, t=1024, m=2048, d=8192, n=16384).</summary>
     public int NotifyKeyspaceEvents { get; set; }
