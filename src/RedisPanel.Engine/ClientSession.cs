@@ -46,6 +46,21 @@ public sealed class ClientSession
     public long Id { get; }
     public string Address { get; }
     public string LocalAddress { get; }
+
+    /// <summary>
+    /// Whether a protected action (enable-debug-command, enable-protected-configs) set to <paramref name="setting"/>
+    /// allows this client: yes, or local for a unix socket or the loopback address 127.0.0.1 / ::1 (Redis's
+    /// allowProtectedAction and islocalClient).
+    /// </summary>
+    public bool AllowsProtectedAction(string setting)
+    {
+        if (setting == "yes") return true;
+        if (setting != "local") return false;
+        if (Address.StartsWith('/')) return true;
+        int colon = Address.LastIndexOf(':');
+        var ip = (colon > 0 ? Address.AsSpan(0, colon) : Address.AsSpan()).Trim("[]");
+        return ip is "127.0.0.1" or "::1";
+    }
     public long CreatedMs { get; }
     public long LastInteractionMs { get; set; }
     public string Name { get; set; } = "";

@@ -129,7 +129,7 @@ public sealed partial class RedisEngine
             return ExecOutcome.Continue;
         }
         var root = def.Parent ?? def;
-        if (root.Name == "debug" && !DebugAllowed(client))
+        if (root.Name == "debug" && !client.AllowsProtectedAction(Config.EnableDebugCommand))
         {
             // Redis checks protected commands right after arity, before authentication.
             FlagTransactionError(client);
@@ -305,23 +305,6 @@ public sealed partial class RedisEngine
             _cachedNowMs = Keyspace.NowMs;
         }
         return _cachedNowMs;
-    }
-
-    /// <summary>enable-debug-command: yes, or local for a client on a loopback address (Redis's islocalClient).</summary>
-    private bool DebugAllowed(ClientSession client)
-    {
-        switch (Config.EnableDebugCommand)
-        {
-            case "yes":
-                return true;
-            case "local":
-                string addr = client.Address;
-                int colon = addr.LastIndexOf(':');
-                var ip = colon > 0 ? addr.AsSpan(0, colon) : addr.AsSpan();
-                return ip is "127.0.0.1" or "::1";
-            default:
-                return false;
-        }
     }
 
     private void RejectCall(RespWriter reply, string error)

@@ -112,7 +112,7 @@ public static class ConfigCommands
                 continue;
             }
             if (invalid) continue;
-            if (d.Has(ConfigFlags.Immutable) || (d.Has(ConfigFlags.Protected) && !ProtectedAllowed(config, ctx.Client)))
+            if (d.Has(ConfigFlags.Immutable) || (d.Has(ConfigFlags.Protected) && !ctx.Client.AllowsProtectedAction(config.EnableProtectedConfigs)))
             {
                 err = d.Has(ConfigFlags.Immutable) ? "can't set immutable config" : "can't set protected config";
                 errArg = name;
@@ -208,18 +208,6 @@ public static class ConfigCommands
                 return null;
         }
     }
-
-    /// <summary>enable-protected-configs: yes, or local for clients on the loopback interface.</summary>
-    private static bool ProtectedAllowed(ServerConfig config, ClientSession client) => config.EnableProtectedConfigs switch
-    {
-        "yes" => true,
-        "local" => IsLocal(client.Address),
-        _ => false,
-    };
-
-    private static bool IsLocal(string address) =>
-        address.StartsWith("127.", StringComparison.Ordinal) || address.StartsWith("::1", StringComparison.Ordinal)
-        || address.StartsWith("[::1]", StringComparison.Ordinal) || address.StartsWith('/');
 
     private static void ResetStat(CommandContext ctx)
     {

@@ -1,6 +1,6 @@
 // DEBUG (the subset tests and tools use) and MEMORY (USAGE, DOCTOR, PURGE, MALLOC-STATS, HELP), after Redis
 // 7.0.15's src/debug.c and src/object.c. Whether DEBUG may run at all is enable-debug-command, checked by the
-// dispatcher (RedisEngine.DebugAllowed); its default here is yes (see ServerConfig.EnableDebugCommand).
+// dispatcher (ClientSession.AllowsProtectedAction); its default here is yes (see ServerConfig.EnableDebugCommand).
 using System.Globalization;
 using RedisPanel.Protocol;
 using RedisPanel.Storage;
