@@ -46,6 +46,14 @@ public sealed class ClientSession
     public long Id { get; }
     public string Address { get; }
     public string LocalAddress { get; }
+    public long CreatedMs { get; }
+    public long LastInteractionMs { get; set; }
+    public string Name { get; set; } = "";
+    public string User { get; set; } = "default";
+    public int Db { get; set; }
+    public bool Authenticated { get; set; }
+    public ClientFlags Flags { get; set; }
+    public string LastCommand { get; set; } = "NULL";
 
     /// <summary>
     /// Whether a protected action (enable-debug-command, enable-protected-configs) set to <paramref name="setting"/>
@@ -61,14 +69,6 @@ public sealed class ClientSession
         var ip = (colon > 0 ? Address.AsSpan(0, colon) : Address.AsSpan()).Trim("[]");
         return ip is "127.0.0.1" or "::1";
     }
-    public long CreatedMs { get; }
-    public long LastInteractionMs { get; set; }
-    public string Name { get; set; } = "";
-    public string User { get; set; } = "default";
-    public int Db { get; set; }
-    public bool Authenticated { get; set; }
-    public ClientFlags Flags { get; set; }
-    public string LastCommand { get; set; } = "NULL";
 
     /// <summary>
     /// Redis's c->woff: the replication offset right after this client's last command (set by the dispatcher, not

@@ -27,4 +27,7 @@ public enum CommandFlags
     NoPropagate = 1 << 17,
     /// <summary>Allowed in RESP2 subscribed mode (SUBSCRIBE family, PING, QUIT, RESET).</summary>
     PubSubContext = 1 << 18,
+    /// <summary>Redis's CMD_PROTECTED (DEBUG): runs only where enable-debug-command allows it. Not shown by COMMAND,
+    /// as in Redis.</summary>
+    Protected = 1 << 19,
 }

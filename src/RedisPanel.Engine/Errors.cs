@@ -12,6 +12,7 @@ public static class Errors
     public const string IncrOverflow = "ERR increment or decrement would overflow";
     public const string IncrNaNOrInf = "ERR increment would produce NaN or Infinity";
     public const string DbIndexOutOfRange = "ERR DB index is out of range";
+    public const string DebugNotAllowed = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
     public const string InvalidExpire = "ERR invalid expire time in '{0}' command";
     public const string NoAuth = "NOAUTH Authentication required.";
     public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -62,7 +63,6 @@ public static class Errors
     // ---- collections (lists, hashes, sets) and blocking ----
     public const string UnblockedByClient = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
     public const string OutOfRangePositive = "ERR value is out of range, must be positive";
-    public const string DebugNotAllowed = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
     public const string NumKeysPositive = "ERR numkeys should be greater than 0";
     public const string CountPositive = "ERR count should be greater than 0";
     public const string HashValueNotInteger = "ERR hash value is not an integer";

@@ -129,7 +129,7 @@ public sealed partial class RedisEngine
             return ExecOutcome.Continue;
         }
         var root = def.Parent ?? def;
-        if (root.Name == "debug" && !client.AllowsProtectedAction(Config.EnableDebugCommand))
+        if ((root.Flags & CommandFlags.Protected) != 0 && !client.AllowsProtectedAction(Config.EnableDebugCommand))
         {
             // Redis checks protected commands right after arity, before authentication.
             FlagTransactionError(client);

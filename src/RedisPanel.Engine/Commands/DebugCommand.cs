@@ -11,7 +11,7 @@ public static partial class ServerCommands
 {
     private static void RegisterDebug(CommandTable t)
     {
-        t.Add("debug", -2, CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale, Debug, group: "server");
+        t.Add("debug", -2, CommandFlags.Admin | CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.Protected, Debug, group: "server");
         var memory = t.AddContainer("memory", -2, CommandFlags.None, "server");
         t.AddSub(memory, "usage", -3, CommandFlags.ReadOnly, MemoryUsage, (2, 2, 1));
         t.AddSub(memory, "doctor", 2, CommandFlags.None, MemoryDoctor);
